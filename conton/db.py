@@ -1,0 +1,99 @@
+"""Engine, unit-of-work sessions, SQLite pragmas and migrations at start-up."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from .config import get_settings
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+_engine: Engine | None = None
+query_counter = {'n': 0}  # incremented per SQL statement; read by benchmarks and tests
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute('PRAGMA journal_mode=WAL')
+    cursor.execute('PRAGMA synchronous=FULL')
+    cursor.execute('PRAGMA foreign_keys=ON')
+    cursor.execute('PRAGMA busy_timeout=5000')
+    cursor.close()
+
+
+def _count(*_args) -> None:
+    query_counter['n'] += 1
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith('sqlite'):
+        engine = create_engine(url, connect_args={'check_same_thread': False})
+        event.listen(engine, 'connect', _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    event.listen(engine, 'before_cursor_execute', _count)
+    return engine
+
+
+def get_engine() -> Engine:
+    global _engine  # noqa: PLW0603
+    if _engine is None:
+        _engine = make_engine(get_settings().db_url)
+    return _engine
+
+
+def reset_engine() -> None:
+    global _engine  # noqa: PLW0603
+    if _engine is not None:
+        _engine.dispose()
+    _engine = None
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """One short unit of work: commit on success, roll back on error, always close.
+
+    Callbacks in `session.info['after_commit']` run once the transaction is committed (live notifications).
+    """
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    for callback in session.info.get('after_commit', []):
+        callback()
+
+
+def after_commit(session: Session, callback) -> None:
+    session.info.setdefault('after_commit', []).append(callback)
+
+
+def alembic_config():
+    from alembic.config import Config
+    cfg = Config(str(ROOT / 'alembic.ini'))
+    cfg.set_main_option('script_location', str(ROOT / 'migrations'))
+    return cfg
+
+
+def migrate() -> None:
+    """Bring the database schema to the newest revision (no-op when it is there already)."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    cfg = alembic_config()
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    with get_engine().connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current != head:
+        log.info('migrating database from %s to %s', current, head)
+        with get_engine().begin() as connection:
+            cfg.attributes['connection'] = connection
+            command.upgrade(cfg, 'head')

@@ -1,0 +1,117 @@
+"""All formatting shown to people (pt-BR): money, dates, CPF/CNPJ, CEP, phone. Built on Babel."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+from .clock import local
+
+LOCALE = 'pt_BR'
+
+
+def money(cents: int | None) -> str:
+    """1234 56 cents -> 'R$ 1.234,56' (with the no-break space Babel uses)."""
+    if cents is None:
+        return ''
+    return format_currency(Decimal(cents) / 100, 'BRL', locale=LOCALE)
+
+
+def decimal_br(value: Decimal | int, places: int = 2) -> str:
+    return format_decimal(value, format='#,##0.' + '0' * places, locale=LOCALE)
+
+
+def percent_bp(bp: int) -> str:
+    """Basis points -> '2,00 %'."""
+    return f'{decimal_br(Decimal(bp) / 100)} %'
+
+
+def parse_money(text: str | float | int | None) -> int:
+    """'1.234,56', 'R$ 1.234,56', '1234.56', 1234.56 -> cents. Raises ValueError on anything else."""
+    if text is None or text == '':
+        raise ValueError('Informe um valor.')
+    if isinstance(text, int | float):
+        return int((Decimal(str(text)) * 100).quantize(Decimal('1')))
+    s = str(text).replace('R$', '').replace('\xa0', '').replace(' ', '').strip()
+    if re.fullmatch(r'-?\d{1,3}(\.\d{3})+(,\d{1,2})?|-?\d+(,\d{1,2})?', s):
+        s = s.replace('.', '').replace(',', '.')
+    elif not re.fullmatch(r'-?\d+(\.\d{1,2})?', s):
+        raise ValueError('Valor inválido. Use o formato 1.234,56.')
+    try:
+        return int((Decimal(s) * 100).quantize(Decimal('1')))
+    except InvalidOperation as e:
+        raise ValueError('Valor inválido. Use o formato 1.234,56.') from e
+
+
+def cents_to_input(cents: int | None) -> str:
+    """Cents -> '1234,56' for an input field."""
+    if cents is None:
+        return ''
+    return decimal_br(Decimal(cents) / 100).replace('.', '')
+
+
+def day(value: date | datetime | None) -> str:
+    if value is None:
+        return ''
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return value.strftime('%d/%m/%Y')
+
+
+def when(value: datetime | None) -> str:
+    """Stored UTC datetime -> 'dd/mm/aaaa hh:mm' in the office time zone."""
+    if value is None:
+        return ''
+    return local(value).strftime('%d/%m/%Y %H:%M')
+
+
+def long_date(value: date) -> str:
+    """'5 de novembro de 2026'."""
+    return format_date(value, format="d 'de' MMMM 'de' y", locale=LOCALE)
+
+
+def parse_day(text: str | None) -> date | None:
+    """'dd/mm/aaaa' or ISO 'aaaa-mm-dd' -> date; '' -> None; ValueError otherwise."""
+    if not text:
+        return None
+    text = text.strip()
+    for fmt in ('%d/%m/%Y', '%Y-%m-%d'):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise ValueError('Data inválida. Use dd/mm/aaaa.')
+
+
+def document(value: str | None) -> str:
+    """Mask a CPF (11) or CNPJ (14, alphanumeric too); other values unchanged."""
+    v = (value or '').strip()
+    if len(v) == 11 and v.isdigit():
+        return f'{v[:3]}.{v[3:6]}.{v[6:9]}-{v[9:]}'
+    if len(v) == 14:
+        return f'{v[:2]}.{v[2:5]}.{v[5:8]}/{v[8:12]}-{v[12:]}'
+    return v
+
+
+def cep(value: str | None) -> str:
+    v = value or ''
+    return f'{v[:5]}-{v[5:]}' if len(v) == 8 else v
+
+
+def phone(value: str | None) -> str:
+    d = re.sub(r'\D', '', value or '')
+    if len(d) == 11:
+        return f'({d[:2]}) {d[2:7]}-{d[7:]}'
+    if len(d) == 10:
+        return f'({d[:2]}) {d[2:6]}-{d[6:]}'
+    return value or ''
+
+
+def competence(value: str | None) -> str:
+    """'2026-10' -> '10/2026'."""
+    if not value or len(value) != 7:
+        return value or ''
+    return f'{value[5:]}/{value[:4]}'

@@ -1,0 +1,41 @@
+"""Scheduled jobs: thin async wrappers around services, run by one AsyncIOScheduler on NiceGUI's event loop."""
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from nicegui import run
+
+from .services import mail
+
+log = logging.getLogger(__name__)
+scheduler: AsyncIOScheduler | None = None
+
+
+async def send_mail() -> None:
+    try:
+        await run.io_bound(mail.send_due)
+    except Exception:  # noqa: BLE001
+        log.exception('mail job failed')
+
+
+# (id, function, trigger kwargs); later tools append theirs.
+JOBS: list[tuple[str, object, dict]] = [
+    ('send_mail', send_mail, {'trigger': 'interval', 'seconds': 30}),
+]
+
+
+def start() -> None:
+    """Called from app.on_startup (the loop is running)."""
+    global scheduler  # noqa: PLW0603
+    scheduler = AsyncIOScheduler(job_defaults={'coalesce': True, 'max_instances': 1, 'misfire_grace_time': 60})
+    for job_id, func, trigger in JOBS:
+        scheduler.add_job(func, id=job_id, replace_existing=True, **trigger)
+    scheduler.start()
+
+
+def stop() -> None:
+    global scheduler  # noqa: PLW0603
+    if scheduler is not None and scheduler.running:
+        scheduler.shutdown(wait=False)
+    scheduler = None

@@ -1,0 +1,9 @@
+"""SQLModel tables; importing this package registers all of them."""
+from .audit import AuditLog
+from .finance import AlertSent, Bill, Charge, Receipt
+from .notifications import Notification, OutboxEmail
+from .office import Office
+from .people import Client, LoginAttempt, Supplier, User, UserToken
+
+__all__ = ['AlertSent', 'AuditLog', 'Bill', 'Charge', 'Client', 'LoginAttempt', 'Notification', 'Office',
+           'OutboxEmail', 'Receipt', 'Supplier', 'User', 'UserToken']

@@ -1,0 +1,89 @@
+"""Pagamentos (bills to suppliers), Recebimentos (charges to clients), recibos and sent alerts."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .base import created_at, uuid_pk
+
+
+class Bill(SQLModel, table=True):
+    """A bill the office pays. Status 'vencido' is derived (aberto and due before today), never stored."""
+    __table_args__ = (Index('ix_bill_status_due', 'status', 'due_date'), Index('ix_bill_paid_date', 'paid_date'))
+    id: uuid.UUID = uuid_pk()
+    supplier_id: uuid.UUID | None = Field(default=None, foreign_key='supplier.id', index=True)
+    description: str = Field(max_length=200)
+    category: str = Field(default='', max_length=60)
+    amount_cents: int
+    issue_date: date
+    due_date: date = Field(index=True)
+    status: str = Field(default='aberto', max_length=10)  # aberto | pago | cancelado
+    paid_date: date | None = None
+    discount_cents: int = 0
+    addition_cents: int = 0  # juros + multa
+    paid_cents: int | None = None
+    attachment_file: str = Field(default='', max_length=100)
+    attachment_name: str = Field(default='', max_length=200)
+    attachment_mime: str = Field(default='', max_length=60)
+    group_id: uuid.UUID | None = Field(default=None, index=True)  # installments / recurrence series
+    installment_no: int | None = None
+    installment_count: int | None = None
+    recurrence: str = Field(default='', max_length=10)  # '' | mensal
+    created_at: datetime = created_at()
+
+
+class Charge(SQLModel, table=True):
+    """What a client owes the office (monthly fee or a one-off service)."""
+    __table_args__ = (
+        UniqueConstraint('client_id', 'competence', 'kind', name='uq_charge_client_competence_kind'),
+        Index('ix_charge_status_due', 'status', 'due_date'),
+        Index('ix_charge_client_due', 'client_id', 'due_date'),
+        Index('ix_charge_paid_date', 'paid_date'),
+    )
+    id: uuid.UUID = uuid_pk()
+    client_id: uuid.UUID = Field(foreign_key='client.id')
+    kind: str = Field(max_length=12)  # honorarios | avulso
+    competence: str | None = Field(default=None, max_length=7)  # 'YYYY-MM' for honorarios
+    description: str = Field(max_length=200)
+    amount_cents: int
+    issue_date: date
+    due_date: date
+    status: str = Field(default='aberto', max_length=10)  # aberto | pago | cancelado
+    paid_date: date | None = None
+    received_cents: int | None = None
+    discount_cents: int = 0
+    addition_cents: int = 0
+    payment_form: str = Field(default='', max_length=15)  # boleto | pix | transferencia | dinheiro
+    nosso_numero: int | None = None
+    group_id: uuid.UUID | None = Field(default=None, index=True)
+    installment_no: int | None = None
+    installment_count: int | None = None
+    created_at: datetime = created_at()
+
+
+class Receipt(SQLModel, table=True):
+    """A recibo: issued when a charge is paid; its number is sequential and never reused."""
+    id: uuid.UUID = uuid_pk()
+    number: int = Field(unique=True)
+    charge_id: uuid.UUID = Field(foreign_key='charge.id', index=True)
+    client_id: uuid.UUID = Field(foreign_key='client.id', index=True)
+    amount_cents: int
+    refers_to: str = Field(max_length=300)
+    payment_form: str = Field(max_length=15)
+    paid_date: date
+    cancelled_at: datetime | None = None
+    issued_at: datetime = created_at()
+
+
+class AlertSent(SQLModel, table=True):
+    """One row per alert delivered (item, level, day): the unique key makes alerts exactly-once."""
+    __table_args__ = (UniqueConstraint('item_kind', 'item_id', 'level', 'day', name='uq_alertsent'),)
+    id: int | None = Field(default=None, primary_key=True)
+    item_kind: str = Field(max_length=10)  # bill | charge
+    item_id: uuid.UUID
+    level: str = Field(max_length=10)  # due_soon | overdue
+    day: date
+    created_at: datetime = created_at()

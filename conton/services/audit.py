@@ -1,0 +1,53 @@
+"""Audit log: every login, failed login, create/update/delete and permission change."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from ..models import AuditLog
+from .base import unit
+from .permissions import Actor, require
+
+ACTION_LABELS = {
+    'login': 'Login', 'login_failed': 'Falha de login', 'logout': 'Saída', 'create': 'Inclusão',
+    'update': 'Alteração', 'delete': 'Exclusão', 'permissions': 'Permissões', 'password': 'Senha',
+    'disable': 'Desativação', 'enable': 'Reativação', 'setup': 'Instalação', 'email': 'E-mail',
+    'payment': 'Baixa', 'undo_payment': 'Estorno', 'generate': 'Geração',
+}
+
+
+def record(session: Session, actor: Actor | None, action: str, entity: str = '', entity_id: object = '',
+           detail: str = '', *, email: str = '', ip: str = '') -> None:
+    session.add(AuditLog(user_id=actor.user_id if actor else None, user_email=actor.email if actor else email,
+                         action=action, entity=entity, entity_id=str(entity_id or ''), detail=detail[:2000],
+                         ip=(actor.ip if actor else ip) or ip))
+
+
+@dataclass
+class AuditPage:
+    rows: list[AuditLog]
+    total: int
+
+
+def search(actor: Actor, *, text: str = '', action: str = '', start: date | None = None, end: date | None = None,
+           page: int = 1, per_page: int = 50) -> AuditPage:
+    require(actor, 'audit')
+    with unit(actor) as session:
+        query = select(AuditLog)
+        if text:
+            like = f'%{text.strip().lower()}%'
+            query = query.where(or_(func.lower(AuditLog.user_email).like(like), func.lower(AuditLog.detail).like(like),
+                                    func.lower(AuditLog.entity).like(like), AuditLog.ip.like(like)))
+        if action:
+            query = query.where(AuditLog.action == action)
+        if start:
+            query = query.where(AuditLog.at >= datetime.combine(start, datetime.min.time()))
+        if end:
+            query = query.where(AuditLog.at < datetime.combine(end + timedelta(days=1), datetime.min.time()))
+        total = session.exec(select(func.count()).select_from(query.subquery())).one()
+        rows = session.exec(query.order_by(AuditLog.at.desc(), AuditLog.id.desc())
+                            .offset((page - 1) * per_page).limit(per_page)).all()
+        return AuditPage(list(rows), total)

@@ -1,0 +1,238 @@
+"""Logins: first run, authentication with throttling, sessions, single-use tokens (welcome, reset), passwords.
+
+Everything here that hashes (argon2) is blocking: pages call it through `run.io_bound`.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from ..clock import now
+from ..config import get_settings
+from ..models import LoginAttempt, User, UserToken
+from . import audit, mail, office, passwords, validation
+from .base import as_uuid, unit
+from .errors import AuthExpired, NotFound, Throttled, ValidationError
+from .permissions import Actor
+
+WINDOW = timedelta(minutes=15)
+MAX_FAILS_EMAIL = 5
+MAX_FAILS_IP = 30
+TOKEN_TTL = {'reset': timedelta(hours=1), 'welcome': timedelta(hours=72)}
+WRONG = 'E-mail ou senha incorretos.'
+LOCKED = 'Muitas tentativas sem sucesso. Por segurança, o acesso foi bloqueado por 15 minutos.'
+
+
+def needs_setup() -> bool:
+    with unit() as session:
+        return session.exec(select(User.id).limit(1)).first() is None
+
+
+def setup(*, office_name: str, name: str, email: str, password: str, ip: str = '') -> Actor:
+    """First run: create the admin account and name the office. Refused once any user exists."""
+    validation.collect(
+        lambda: validation.text(office_name, 'office_name', 'o nome do escritório', required=True),
+        lambda: validation.text(name, 'name', 'o seu nome', required=True, max_len=120),
+        lambda: validation.email(email),
+        lambda: passwords.check_rules(password, email=email, name=name),
+    )
+    hashed = passwords.hash_password(password)
+    with unit() as session:
+        if session.exec(select(User.id).limit(1)).first() is not None:
+            raise ValidationError('O escritório já foi configurado. Entre com seu e-mail e senha.')
+        off = office.ensure(session)
+        off.trade_name = off.legal_name = office_name.strip()
+        user = User(email=validation.email(email), name=name.strip(), role='admin', password_hash=hashed,
+                    last_login_at=now())
+        session.add(user)
+        session.flush()
+        actor = to_actor(user, ip)
+        audit.record(session, actor, 'setup', 'office', 1, f'escritório "{office_name.strip()}" criado')
+    office.reset_cache()
+    return actor
+
+
+def to_actor(user: User, ip: str = '') -> Actor:
+    return Actor(user_id=user.id, role=user.role, name=user.name, email=user.email, client_id=user.client_id,
+                 permissions=dict(user.permissions or {}), session_version=user.session_version, ip=ip)
+
+
+def load_actor(user_id: str | uuid.UUID | None, session_version: int | None, ip: str = '') -> Actor | None:
+    """The actor for a stored session, or None when the login is gone, disabled or its sessions were ended."""
+    if not user_id:
+        return None
+    try:
+        key = as_uuid(user_id)
+    except NotFound:
+        return None
+    with unit() as session:
+        user = session.get(User, key)
+    if user is None or not user.active or user.session_version != session_version or not user.password_hash:
+        return None
+    return to_actor(user, ip)
+
+
+def _failures(session: Session, column, value: str) -> int:
+    return session.exec(select(func.count()).select_from(LoginAttempt)
+                        .where(column == value, LoginAttempt.success == False,  # noqa: E712
+                               LoginAttempt.at > now() - WINDOW)).one()
+
+
+def authenticate(email: str, password: str, ip: str = '') -> Actor:
+    """Check e-mail and password. Raises Throttled or ValidationError with the same words for unknown e-mails."""
+    email = (email or '').strip().lower()
+    if not email or not password:
+        raise ValidationError(WRONG)
+    with unit() as session:
+        locked = (_failures(session, LoginAttempt.email, email) >= MAX_FAILS_EMAIL or
+                  _failures(session, LoginAttempt.ip, ip) >= MAX_FAILS_IP)
+        user = session.exec(select(User).where(User.email == email)).first()
+    if locked:
+        passwords.verify(password, None)  # same cost as a real attempt
+        with unit() as session:
+            session.add(LoginAttempt(email=email, ip=ip, at=now(), success=False))
+            audit.record(session, None, 'login_failed', 'user', user.id if user else '', 'bloqueado', email=email,
+                         ip=ip)
+        raise Throttled(LOCKED)
+    usable = user is not None and user.active
+    ok, new_hash = passwords.verify(password, user.password_hash if usable else None)
+    with unit() as session:
+        session.add(LoginAttempt(email=email, ip=ip, at=now(), success=ok))
+        if not ok:
+            audit.record(session, None, 'login_failed', 'user', user.id if user else '', '', email=email, ip=ip)
+            raise_after = True
+        else:
+            raise_after = False
+            db_user = session.get(User, user.id)
+            db_user.last_login_at = now()
+            if new_hash:
+                db_user.password_hash = new_hash
+            actor = to_actor(db_user, ip)
+            audit.record(session, actor, 'login', 'user', db_user.id)
+    if raise_after:
+        raise ValidationError(WRONG)
+    return actor
+
+
+def logout(actor: Actor) -> None:
+    with unit() as session:
+        audit.record(session, actor, 'logout', 'user', actor.user_id)
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User, kind: str) -> str:
+    """A new single-use token for the user; earlier unused tokens of the same kind stop working."""
+    for old in session.exec(select(UserToken).where(UserToken.user_id == user.id, UserToken.kind == kind,
+                                                    UserToken.used_at.is_(None))).all():
+        old.used_at = now()
+    token = secrets.token_urlsafe(32)
+    session.add(UserToken(user_id=user.id, kind=kind, token_hash=_hash_token(token),
+                          expires_at=now() + TOKEN_TTL[kind]))
+    return token
+
+
+def password_link(token: str) -> str:
+    return f'{get_settings().public_url}/definir-senha/{token}'
+
+
+def queue_welcome(session: Session, user: User) -> None:
+    """Welcome e-mail with the login and a set-password link valid 72 hours (never a password)."""
+    token = issue_token(session, user, 'welcome')
+    brand = office.branding()
+    mail.queue(session, user.email, f'Bem-vindo(a) ao portal {brand.name}', [
+        f'Olá, {user.name}!',
+        f'Seu acesso ao portal {brand.name} foi criado. Seu login é o e-mail {user.email}.',
+        'Para começar, defina a sua senha pelo botão abaixo. O link vale por 72 horas e só pode ser usado uma vez.',
+    ], link=('Definir minha senha', password_link(token)))
+
+
+def request_reset(email: str, ip: str = '') -> None:
+    """'Esqueci minha senha': e-mail a reset link if the login exists; the answer is the same either way."""
+    try:
+        email = validation.email(email)
+    except ValidationError:
+        return
+    with unit() as session:
+        user = session.exec(select(User).where(User.email == email, User.active == True)).first()  # noqa: E712
+        if user is None:
+            return
+        token = issue_token(session, user, 'reset')
+        mail.queue(session, user.email, 'Redefinição de senha', [
+            f'Olá, {user.name}!',
+            'Recebemos um pedido para redefinir a sua senha. Se foi você, use o botão abaixo; o link vale por 1 hora '
+            'e só pode ser usado uma vez.',
+            'Se não foi você, ignore esta mensagem: sua senha continua a mesma.',
+        ], link=('Redefinir minha senha', password_link(token)))
+        audit.record(session, None, 'password', 'user', user.id, 'pedido de redefinição', email=email, ip=ip)
+
+
+def _valid_token(session: Session, token: str) -> UserToken | None:
+    row = session.exec(select(UserToken).where(UserToken.token_hash == _hash_token(token or ''))).first()
+    if row is None or row.used_at is not None or row.expires_at < now():
+        return None
+    return row
+
+
+def token_user(token: str) -> User | None:
+    """The login a token belongs to, if the token is still valid (unused, not expired)."""
+    with unit() as session:
+        row = _valid_token(session, token)
+        return session.get(User, row.user_id) if row else None
+
+
+def set_password_with_token(token: str, password: str, ip: str = '') -> Actor:
+    """Use a welcome/reset token once: set the password, end other sessions, log the person in."""
+    with unit() as session:
+        row = _valid_token(session, token)
+        user = session.get(User, row.user_id) if row else None
+    if row is None or user is None or not user.active:
+        raise ValidationError('Este link não é mais válido. Peça um novo em "Esqueci minha senha".', 'token')
+    passwords.check_rules(password, email=user.email, name=user.name)
+    hashed = passwords.hash_password(password)
+    with unit() as session:
+        row = _valid_token(session, token)
+        if row is None:
+            raise ValidationError('Este link já foi usado.', 'token')
+        row.used_at = now()
+        user = session.get(User, row.user_id)
+        user.password_hash = hashed
+        user.session_version += 1
+        user.last_login_at = now()
+        actor = to_actor(user, ip)
+        audit.record(session, actor, 'password', 'user', user.id, f'senha definida pelo link ({row.kind})')
+    return actor
+
+
+def change_password(actor: Actor, current: str, new: str) -> Actor:
+    """Change one's own password; every other session of this login ends. Returns the refreshed actor."""
+    with unit(actor) as session:
+        user = session.get(User, actor.user_id)
+    ok, _ = passwords.verify(current, user.password_hash)
+    if not ok:
+        raise ValidationError('Senha atual incorreta.', 'current')
+    passwords.check_rules(new, email=user.email, name=user.name, field='new')
+    if new == current:
+        raise ValidationError('A nova senha deve ser diferente da atual.', 'new')
+    hashed = passwords.hash_password(new)
+    with unit(actor) as session:
+        user = session.get(User, actor.user_id)
+        if user.session_version != actor.session_version:
+            raise AuthExpired()
+        user.password_hash = hashed
+        user.session_version += 1
+        fresh = to_actor(user, actor.ip)
+        audit.record(session, actor, 'password', 'user', user.id, 'senha alterada pelo próprio usuário')
+    return fresh
+
+
+def idle_expired(last_seen: float | None) -> bool:
+    return last_seen is not None and time.time() - last_seen > get_settings().idle_timeout_hours * 3600

@@ -1,0 +1,37 @@
+"""Acesso Rápido: the tools the actor may open, each with a badge of what is pending there."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from . import mail
+from .base import unit
+from .permissions import Actor, Tool
+
+
+@dataclass(frozen=True)
+class Tile:
+    tool: Tool
+    badge: int
+    hint: str  # what the badge counts, e.g. '3 vencidos'
+
+
+# tool key -> (function(session, actor) -> count, hint for the count); finance and later tools add theirs here.
+BADGES: dict[str, tuple[Callable[[Session, Actor], int], str]] = {
+    'emails': (lambda session, actor: mail.pending_count(session), 'não enviados'),
+}
+
+
+def quick_access(actor: Actor) -> list[Tile]:
+    tools = actor.tools()
+    with unit(actor) as session:
+        tiles = []
+        for tool in tools:
+            count, hint = 0, ''
+            if tool.key in BADGES:
+                func, hint = BADGES[tool.key]
+                count = func(session, actor)
+            tiles.append(Tile(tool, count, hint))
+        return tiles

@@ -1,0 +1,99 @@
+"""Tools, roles and the acting user. Every service call receives an Actor and checks it here."""
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from .errors import PermissionDenied
+
+LEVELS = {'none': 0, 'read': 1, 'write': 2}
+LEVEL_LABELS = {'none': 'Sem acesso', 'read': 'Ver', 'write': 'Editar'}
+
+
+@dataclass(frozen=True)
+class Tool:
+    key: str
+    label: str
+    icon: str
+    route: str
+    group: str  # menu group ('' = top level)
+    help: str = ''  # help page slug
+    roles: tuple[str, ...] = ('admin', 'staff')
+    grantable: bool = True  # staff may be granted it
+
+
+STAFF_TOOLS: tuple[Tool, ...] = (
+    Tool('receivables', 'Recebimentos', 'request_quote', '/recebimentos', 'Financeiro', 'recebimentos'),
+    Tool('payables', 'Pagamentos', 'payments', '/pagamentos', 'Financeiro', 'pagamentos'),
+    Tool('finance', 'Painel financeiro', 'insights', '/financeiro', 'Financeiro', 'painel-financeiro'),
+    Tool('clients', 'Clientes', 'groups', '/clientes', 'Cadastros', 'clientes'),
+    Tool('suppliers', 'Fornecedores', 'local_shipping', '/fornecedores', 'Cadastros', 'fornecedores'),
+    Tool('staff', 'Funcionários', 'badge', '/funcionarios', 'Cadastros', 'funcionarios', ('admin',), False),
+    Tool('office', 'Meus Dados', 'business', '/meus-dados', 'Configurações', 'meus-dados'),
+    Tool('emails', 'E-mails', 'mail', '/emails', 'Configurações', 'emails'),
+    Tool('audit', 'Auditoria', 'policy', '/auditoria', 'Configurações', 'auditoria'),
+)
+CLIENT_TOOLS: tuple[Tool, ...] = (
+    Tool('portal_finance', 'Financeiro', 'account_balance_wallet', '/portal/financeiro', '', 'portal-financeiro',
+         ('client',), False),
+    Tool('portal_data', 'Meus dados', 'badge', '/portal/dados', '', 'portal-dados', ('client',), False),
+)
+TOOLS = {t.key: t for t in STAFF_TOOLS + CLIENT_TOOLS}
+GRANTABLE = tuple(t for t in STAFF_TOOLS if t.grantable)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: loaded from the database on every page and re-checked by services."""
+    user_id: uuid.UUID
+    role: str
+    name: str
+    email: str
+    client_id: uuid.UUID | None = None
+    permissions: dict = field(default_factory=dict)
+    session_version: int = 1
+    ip: str = ''
+    loaded_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == 'admin'
+
+    @property
+    def is_client(self) -> bool:
+        return self.role == 'client'
+
+    def level(self, tool: str) -> str:
+        spec = TOOLS.get(tool)
+        if spec is None or self.role not in spec.roles:
+            return 'none'
+        if self.role in ('admin', 'client'):
+            return 'write'
+        return self.permissions.get(tool, 'none') if spec.grantable else 'none'
+
+    def can(self, tool: str, level: str = 'read') -> bool:
+        return LEVELS[self.level(tool)] >= LEVELS[level]
+
+    def tools(self) -> list[Tool]:
+        return [t for t in STAFF_TOOLS + CLIENT_TOOLS if self.can(t.key)]
+
+
+def require(actor: Actor, tool: str, level: str = 'read') -> None:
+    if not actor.can(tool, level):
+        raise PermissionDenied()
+
+
+def require_staff(actor: Actor) -> None:
+    if actor.role not in ('admin', 'staff'):
+        raise PermissionDenied()
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied()
+
+
+def clean_permissions(raw: dict) -> dict:
+    """Keep only known grantable tools and known levels."""
+    return {t.key: raw[t.key] for t in GRANTABLE if raw.get(t.key) in LEVELS and raw.get(t.key) != 'none'}
