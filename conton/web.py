@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from fastapi import Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -26,8 +27,22 @@ class AuthMiddleware(BaseHTTPMiddleware):
         return await call_next(request)
 
 
+class QueryCountMiddleware(BaseHTTPMiddleware):
+    """Benchmarks only (CONTON_BENCH=1): report the SQL statements a request ran in a response header."""
+
+    async def dispatch(self, request: Request, call_next):
+        from .db import query_counter
+        before = query_counter['n']
+        response = await call_next(request)
+        response.headers['X-Conton-Queries'] = str(query_counter['n'] - before)
+        return response
+
+
 def setup(app) -> None:
     app.add_middleware(AuthMiddleware)
+    if os.environ.get('CONTON_BENCH') == '1':
+        app.add_middleware(QueryCountMiddleware)
+        _bench_pages()
 
     @app.get('/logo')
     def logo() -> Response:
@@ -37,4 +52,45 @@ def setup(app) -> None:
         return FileResponse(brand.logo_path, media_type=brand.logo_mime,
                             headers={'Cache-Control': 'public, max-age=300', 'X-Content-Type-Options': 'nosniff'})
 
+    @app.get('/notificacao/{notification_id}')
+    def open_notification(notification_id: str, request: Request) -> Response:
+        """A notification link: mark it read, then go where it points."""
+        from .services import auth, notifications
+        from .services.errors import NotFound
+        storage = nicegui_app.storage.user
+        actor = auth.load_actor(storage.get('uid'), storage.get('sv'), request.client.host if request.client else '')
+        if actor is None:
+            return RedirectResponse('/login')
+        try:
+            return RedirectResponse(notifications.open_link(actor, notification_id), status_code=303)
+        except NotFound:
+            return RedirectResponse('/', status_code=303)
+
+    @app.get('/notificacoes/lidas')
+    def read_all_notifications(request: Request) -> Response:
+        """'Marcar todas como lidas' in the drawer: mark them, then back to the page it was clicked on."""
+        from urllib.parse import urlparse
+
+        from .services import auth, notifications
+        storage = nicegui_app.storage.user
+        actor = auth.load_actor(storage.get('uid'), storage.get('sv'), request.client.host if request.client else '')
+        if actor is None:
+            return RedirectResponse('/login')
+        notifications.mark_all_read(actor)
+        back = urlparse(request.headers.get('referer', '/'))
+        return RedirectResponse((back.path or '/') + (f'?{back.query}' if back.query else ''), status_code=303)
+
     app.on_exception(lambda e: log.exception('unhandled error', exc_info=e))
+
+
+def _bench_pages() -> None:
+    """The bare page benchmarks compare against: header, right drawer and one label, no database access."""
+    from nicegui import ui
+
+    @ui.page('/_bench/bare')
+    def bare() -> None:
+        with ui.header():
+            ui.label('Conton')
+        with ui.right_drawer():
+            ui.label('Notificações')
+        ui.label('Olá')

@@ -49,7 +49,8 @@ def current_actor() -> Actor | None:
     if actor is None:
         storage.clear()
         return None
-    storage['seen'] = time.time()
+    if time.time() - storage.get('seen', 0) > 60:  # the idle clock needs no finer grain; spare the writes
+        storage['seen'] = time.time()
     return actor
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from nicegui import Event, core
-from sqlalchemy import func, update
+from functools import lru_cache
+
+from sqlalchemy import bindparam, case, func, update
 from sqlmodel import Session, select
 
 from ..clock import now
@@ -95,13 +97,33 @@ class Drawer:
     items: list[Item]
 
 
-def drawer(actor: Actor, limit: int = 30) -> Drawer:
-    """Unread count per category and the latest notifications of the actor (two queries)."""
+def drawer(actor: Actor, per_category: int = 10) -> Drawer:
+    """Unread count per category and the latest notifications of each category, in one query (window functions)."""
     with unit(actor) as session:
-        counts = _counts(session, actor)
-        rows = session.exec(select(Notification).where(Notification.user_id == actor.user_id)
-                            .order_by(Notification.created_at.desc()).limit(limit)).all()
-        return Drawer(counts, [_item(n) for n in rows])
+        rows = session.connection().execute(_drawer_query(), {'uid': actor.user_id, 'per': per_category}).all()
+    counts = {c: 0 for c in CATEGORIES}
+    items = []
+    for r in rows:
+        counts[r.category] = r.unread
+        created = r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=timezone.utc)
+        items.append(Item(_uuid(r.id), _uuid(r.user_id), r.category, r.title, r.body, r.link, created,
+                          r.read_at is not None))
+    return Drawer(counts, items)
+
+
+@lru_cache
+def _drawer_query():
+    """Built once (building the windowed subquery costs more than running it)."""
+    n = Notification.__table__.c
+    inner = select(n.id, n.user_id, n.category, n.title, n.body, n.link, n.created_at, n.read_at,
+                   func.row_number().over(partition_by=n.category, order_by=(n.created_at.desc(), n.id)).label('rn'),
+                   func.count(case((n.read_at.is_(None), 1))).over(partition_by=n.category).label('unread')) \
+        .where(n.user_id == bindparam('uid', type_=Notification.__table__.c.user_id.type)).subquery()
+    return select(inner).where(inner.c.rn <= bindparam('per')).order_by(inner.c.created_at.desc(), inner.c.id)
+
+
+def _uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def unread_counts(actor: Actor) -> dict[str, int]:
@@ -121,6 +143,19 @@ def mark_read(actor: Actor, notification_id: uuid.UUID | str) -> None:
         session.exec(update(Notification).where(Notification.id == as_uuid(notification_id),
                                                 Notification.user_id == actor.user_id,
                                                 Notification.read_at.is_(None)).values(read_at=now()))
+
+
+def open_link(actor: Actor, notification_id: uuid.UUID | str) -> str:
+    """Mark one of the actor's notifications read and return where it points (NotFound for anyone else's)."""
+    from .errors import NotFound
+    with unit(actor) as session:
+        row = session.get(Notification, as_uuid(notification_id))
+        if row is None or row.user_id != actor.user_id:
+            raise NotFound()
+        if row.read_at is None:
+            row.read_at = now()
+        link = row.link
+    return link if link.startswith('/') and not link.startswith('//') else '/'
 
 
 def mark_all_read(actor: Actor, category: str | None = None) -> None:

@@ -1,0 +1,15 @@
+"""python -m bench [foundation|finance|all]"""
+import sys
+
+from . import foundation
+
+which = sys.argv[1] if len(sys.argv) > 1 else 'all'
+if which in ('foundation', 'all'):
+    print(foundation.run())
+if which in ('finance', 'all'):
+    try:
+        from . import finance
+    except ImportError:
+        print('finance benchmark not available')
+    else:
+        print(finance.run())
