@@ -20,13 +20,14 @@ from ..services.permissions import Actor, Tool
 from .common import current_actor, not_found
 
 HEAD = '''<style>
-:root {--q-primary:#1565c0}
+:root, body {--q-primary:#1565c0 !important}
+.conton-top .material-icons {font-size:28px;vertical-align:middle}
 .nicegui-content {max-width:1280px;margin:0 auto;width:100%}
 .conton-top {display:flex;align-items:center;gap:8px;flex:1;min-width:0}
 .conton-top .conton-grow {flex:1}
 .conton-drawer-title {font-size:20px;font-weight:500;padding:16px 16px 8px;display:flex;align-items:center;
   justify-content:space-between;gap:8px}
-.conton-drawer-title a.all {font-size:13px;color:#1565c0;text-decoration:none;border:0;padding:0}
+.conton-drawer-title a.all {font-size:12px;white-space:nowrap;color:#1565c0;text-decoration:none;border:0;padding:0}
 .conton-grid {display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:16px;width:100%}
 .conton-tile {position:relative;display:flex;flex-direction:column;align-items:center;gap:8px;padding:20px 8px;
   background:#fff;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.18);color:#222;text-decoration:none;
@@ -49,6 +50,7 @@ HEAD = '''<style>
 .conton-dd-menu a:hover {background:#e3f2fd}
 .conton-dd-menu .who {padding:10px 16px;color:#666;font-size:13px;border-bottom:1px solid #eee}
 .conton-side > summary {list-style:none;cursor:pointer;padding:6px;display:flex}
+.conton-side > summary .material-icons {color:#fff !important}
 .conton-side > summary::-webkit-details-marker {display:none}
 .conton-side .panel {position:fixed;left:0;top:56px;bottom:0;width:min(290px,85vw);background:#fafafa;overflow-y:auto;
   box-shadow:2px 0 12px rgba(0,0,0,.3);z-index:3000;padding-bottom:24px}
