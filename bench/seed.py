@@ -9,6 +9,7 @@ from sqlalchemy import insert
 
 from conton.db import get_engine
 from conton.models import Client, Supplier, User
+from conton.models.people import set_search_keys, set_supplier_keys
 from conton.services import office, passwords
 from conton.services.base import unit
 from conton.services.demo import BUSINESS, NAMES, REGIMES
@@ -60,6 +61,8 @@ def clients(n: int, seed: int = 1) -> list[Client]:
                        [35000, 45000, 60000, 89000, 120000]), due_day=rng.choice([5, 10, 15, 20, 31]),
                    city='São Paulo', uf='SP', active=i % 20 != 0)
             for i in range(n)]
+    for obj in objs:  # Core inserts skip the ORM event that fills the search columns
+        set_search_keys(obj)
     bulk(Client, objs)
     return objs
 
@@ -67,6 +70,8 @@ def clients(n: int, seed: int = 1) -> list[Client]:
 def suppliers(n: int) -> list[Supplier]:
     objs = [Supplier(kind='PJ', document=cnpj_of(10**7 + i), name=f'Fornecedor {i + 1}', category='Serviços')
             for i in range(n)]
+    for obj in objs:  # Core inserts skip the ORM event that fills the search columns
+        set_supplier_keys(obj)
     bulk(Supplier, objs)
     return objs
 

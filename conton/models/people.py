@@ -1,10 +1,11 @@
 """Logins (admin, staff, client contacts), clients, suppliers, tokens and login attempts."""
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, event
 from sqlmodel import Field, SQLModel
 
 from .base import created_at, uuid_pk
@@ -45,6 +46,7 @@ class LoginAttempt(SQLModel, table=True):
 
 
 class Client(SQLModel, table=True):
+    __table_args__ = (Index('ix_client_active_sort', 'active', 'sort_name'),)
     id: uuid.UUID = uuid_pk()
     kind: str = Field(max_length=2)  # PF | PJ
     document: str = Field(max_length=14, unique=True)  # digits (CPF) or upper-case alphanumeric CNPJ, unmasked
@@ -66,11 +68,34 @@ class Client(SQLModel, table=True):
     notes: str = ''
     active: bool = Field(default=True, index=True)
     is_test: bool = False
+    # derived from name, trade name and e-mail (set_search_keys): list order and accent-blind search
+    sort_name: str = Field(default='', max_length=200, index=True)
+    search_text: str = Field(default='', max_length=700)
     created_at: datetime = created_at()
     updated_at: datetime | None = None
 
 
+def fold(text: str | None) -> str:
+    """Lower-case without accents and extra spaces ('  São  JOÃO ' -> 'sao joao')."""
+    decomposed = unicodedata.normalize('NFKD', text or '')
+    return ' '.join(''.join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
+
+
+def set_search_keys(client: Client) -> Client:
+    """Fill the derived columns; done on every ORM insert/update (bulk Core inserts must call it themselves)."""
+    client.sort_name = fold(client.name)[:200]
+    client.search_text = ' | '.join((fold(client.name), fold(client.trade_name), (client.email or '').lower()))[:700]
+    return client
+
+
+@event.listens_for(Client, 'before_insert')
+@event.listens_for(Client, 'before_update')
+def _client_keys(_mapper, _connection, target: Client) -> None:
+    set_search_keys(target)
+
+
 class Supplier(SQLModel, table=True):
+    __table_args__ = (Index('ix_supplier_active_sort', 'active', 'sort_name'),)
     id: uuid.UUID = uuid_pk()
     kind: str = Field(max_length=2)  # PF | PJ
     document: str = Field(max_length=14, unique=True)
@@ -81,5 +106,22 @@ class Supplier(SQLModel, table=True):
     phone: str = Field(default='', max_length=40)
     notes: str = ''
     active: bool = True
+    # derived from name, contact, category and e-mail (set_supplier_keys): list order and accent-blind search
+    sort_name: str = Field(default='', max_length=200)
+    search_text: str = Field(default='', max_length=700)
     created_at: datetime = created_at()
     updated_at: datetime | None = None
+
+
+def set_supplier_keys(supplier: Supplier) -> Supplier:
+    """Fill the derived columns; done on every ORM insert/update (bulk Core inserts must call it themselves)."""
+    supplier.sort_name = fold(supplier.name)[:200]
+    supplier.search_text = ' | '.join((fold(supplier.name), fold(supplier.contact_name), fold(supplier.category),
+                                       (supplier.email or '').lower()))[:700]
+    return supplier
+
+
+@event.listens_for(Supplier, 'before_insert')
+@event.listens_for(Supplier, 'before_update')
+def _supplier_keys(_mapper, _connection, target: Supplier) -> None:
+    set_supplier_keys(target)

@@ -87,7 +87,7 @@ def first_run_page() -> None:
                 password=password.value, ip=client_ip()))
             if actor is not None:
                 login_session(actor)
-                ui.navigate.to('/')
+                ui.navigate.to('/meus-dados?aviso=bem-vindo')
 
         ui.button('Criar escritório', on_click=submit).classes('w-full').props('unelevated')
 

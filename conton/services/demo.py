@@ -89,7 +89,7 @@ def seed(password: str = 'demo-conton-2026', clients: int = 25, seed_value: int 
                              password_hash=hashed))
         for name, category in SUPPLIERS:
             session.add(Supplier(kind='PJ', document=cnpj(rng), name=name, category=category,
-                                 email=f'contato@{name.split()[0].lower()}.exemplo', phone='(11) 4000-1234'))
+                                 email=f'contato@fornecedor{SUPPLIERS.index((name, category)) + 1}.exemplo', phone='(11) 4000-1234'))
     office_service.reset_cache()
     extra = _finance()
     return (f'Demonstração criada. Entre com admin@demo.conton (administrador), joao@demo.conton, '

@@ -72,7 +72,8 @@ def limit_label(max_bytes: int) -> str:
 async def save_stream(chunks: AsyncIterator[bytes], *, original_name: str, folder: str, max_bytes: int,
                       allowed: frozenset[str], declared_size: int | None = None) -> Stored:
     """Store an upload; raise ValidationError (field 'file') when it is too large or of a refused type."""
-    kinds = ', '.join(MIME_LABELS[m] for m in sorted(allowed))
+    labels = [MIME_LABELS[m] for m in sorted(allowed)]
+    kinds = ', '.join(labels[:-1]) + f' ou {labels[-1]}' if len(labels) > 1 else labels[0]
     if declared_size is not None and declared_size > max_bytes:
         raise ValidationError(f'Arquivo grande demais: o limite é {limit_label(max_bytes)}.', 'file')
     target_dir = folder_path(folder)

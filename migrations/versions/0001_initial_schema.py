@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 03:48:25.720498
+Create Date: 2026-11-29 04:24:11.713859
 """
 from alembic import op
 import sqlalchemy as sa
@@ -66,6 +66,8 @@ def upgrade() -> None:
     sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('is_test', sa.Boolean(), nullable=False),
+    sa.Column('sort_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('search_text', sqlmodel.sql.sqltypes.AutoString(length=700), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
@@ -73,7 +75,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('client', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_client_active'), ['active'], unique=False)
+        batch_op.create_index('ix_client_active_sort', ['active', 'sort_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_client_name'), ['name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_client_sort_name'), ['sort_name'], unique=False)
 
     op.create_table('loginattempt',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -153,12 +157,15 @@ def upgrade() -> None:
     sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('sort_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('search_text', sqlmodel.sql.sqltypes.AutoString(length=700), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('document')
     )
     with op.batch_alter_table('supplier', schema=None) as batch_op:
+        batch_op.create_index('ix_supplier_active_sort', ['active', 'sort_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_supplier_name'), ['name'], unique=False)
 
     op.create_table('bill',
@@ -188,8 +195,8 @@ def upgrade() -> None:
     with op.batch_alter_table('bill', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bill_due_date'), ['due_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_bill_group_id'), ['group_id'], unique=False)
-        batch_op.create_index('ix_bill_paid_date', ['paid_date'], unique=False)
-        batch_op.create_index('ix_bill_status_due', ['status', 'due_date'], unique=False)
+        batch_op.create_index('ix_bill_status_due', ['status', 'due_date', 'amount_cents'], unique=False)
+        batch_op.create_index('ix_bill_status_paid', ['status', 'paid_date', 'paid_cents'], unique=False)
         batch_op.create_index(batch_op.f('ix_bill_supplier_id'), ['supplier_id'], unique=False)
 
     op.create_table('charge',
@@ -323,14 +330,15 @@ def downgrade() -> None:
     op.drop_table('charge')
     with op.batch_alter_table('bill', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_bill_supplier_id'))
+        batch_op.drop_index('ix_bill_status_paid')
         batch_op.drop_index('ix_bill_status_due')
-        batch_op.drop_index('ix_bill_paid_date')
         batch_op.drop_index(batch_op.f('ix_bill_group_id'))
         batch_op.drop_index(batch_op.f('ix_bill_due_date'))
 
     op.drop_table('bill')
     with op.batch_alter_table('supplier', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_supplier_name'))
+        batch_op.drop_index('ix_supplier_active_sort')
 
     op.drop_table('supplier')
     with op.batch_alter_table('outboxemail', schema=None) as batch_op:
@@ -344,7 +352,9 @@ def downgrade() -> None:
 
     op.drop_table('loginattempt')
     with op.batch_alter_table('client', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_client_sort_name'))
         batch_op.drop_index(batch_op.f('ix_client_name'))
+        batch_op.drop_index('ix_client_active_sort')
         batch_op.drop_index(batch_op.f('ix_client_active'))
 
     op.drop_table('client')
