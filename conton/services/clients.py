@@ -1,0 +1,340 @@
+"""Clientes: the office's clients (CPF or CNPJ, alphanumeric CNPJ included), search with pagination, the printable
+record (ficha), the office's own test client, and a client login's read-only view of its own registration.
+
+Portal logins of a client (Acessos) are Users managed by `services/users.py`.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, select
+
+from .. import formatting
+from ..clock import now
+from ..models import Client, Office, User
+from ..models.people import fold
+from . import audit, validation
+from .base import as_uuid, unit
+from .errors import NotFound, PermissionDenied, ValidationError
+from .permissions import Actor, require
+
+KINDS = {'PF': 'Pessoa Física', 'PJ': 'Pessoa Jurídica'}
+REGIMES = ('MEI', 'Simples Nacional', 'Lucro Presumido', 'Lucro Real', 'Pessoa Física')
+STATUSES = ('ativos', 'inativos', 'todos')
+DUPLICATE = 'Já existe um cliente com este CPF/CNPJ.'
+FIELDS = ('kind', 'document', 'name', 'trade_name', 'tax_regime', 'email', 'phone', 'phone2', 'cep', 'street',
+          'number', 'complement', 'district', 'city', 'uf', 'fee', 'due_day', 'notes')
+LABELS = {  # for the audit trail: which fields changed
+    'kind': 'tipo', 'document': 'CPF/CNPJ', 'name': 'nome', 'trade_name': 'nome fantasia',
+    'tax_regime': 'regime tributário', 'email': 'e-mail', 'phone': 'telefone', 'phone2': 'telefone 2', 'cep': 'CEP',
+    'street': 'logradouro', 'number': 'número', 'complement': 'complemento', 'district': 'bairro', 'city': 'cidade',
+    'uf': 'UF', 'fee_cents': 'honorários', 'due_day': 'vencimento', 'notes': 'observações',
+}
+# what other tables hold for a client, in words (singular, plural); tables not listed are named as they are
+RELATED = {
+    'user': ('acesso ao portal', 'acessos ao portal'),
+    'charge': ('cobrança', 'cobranças'),
+    'receipt': ('recibo', 'recibos'),
+}
+
+
+@dataclass
+class ClientPage:
+    rows: list[Client]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass
+class Ficha:
+    """Everything the printable record shows."""
+    client: Client
+    logins: list[User]
+    office_name: str
+    office_document: str
+    printed_at: datetime
+    printed_by: str
+
+
+# --- reading -----------------------------------------------------------------------------------------------------
+
+def search(actor: Actor, text: str = '', status: str = 'ativos', page: int = 1, per_page: int = 20) -> ClientPage:
+    """One page of clients ordered by name: matches name, nome fantasia, e-mail (accents and case ignored) and
+    CPF/CNPJ typed with or without the mask. Two queries (count, page), whatever the size of the office."""
+    require(actor, 'clients', 'read')
+    per_page = max(1, min(int(per_page), 100))
+    page = max(1, int(page))
+    query = select(Client)
+    if status == 'ativos':
+        query = query.where(Client.active == True)  # noqa: E712
+    elif status == 'inativos':
+        query = query.where(Client.active == False)  # noqa: E712
+    term = fold(text)[:100]
+    if term:
+        conditions = [Client.search_text.contains(term, autoescape=True)]
+        digits = validation.normalize_document(text)
+        if digits and len(digits) <= 14:
+            conditions.append(Client.document.contains(digits, autoescape=True))
+        query = query.where(or_(*conditions))
+    with unit(actor) as session:
+        total = session.exec(select(func.count()).select_from(query.subquery())).one()
+        last = max(1, -(-total // per_page))
+        page = min(page, last)
+        rows = session.exec(query.order_by(Client.sort_name, Client.id)
+                            .offset((page - 1) * per_page).limit(per_page)).all()
+        return ClientPage(list(rows), total, page, per_page)
+
+
+def get(actor: Actor, client_id: uuid.UUID | str) -> Client:
+    require(actor, 'clients', 'read')
+    with unit(actor) as session:
+        return _client(session, client_id)
+
+
+def my_client(actor: Actor) -> Client:
+    """A client login's own registration (read-only)."""
+    require(actor, 'portal_data', 'read')
+    if not actor.is_client or actor.client_id is None:
+        raise PermissionDenied()
+    with unit(actor) as session:
+        return _client(session, actor.client_id)
+
+
+def ficha(actor: Actor, client_id: uuid.UUID | str) -> Ficha:
+    require(actor, 'clients', 'read')
+    with unit(actor) as session:
+        client = _client(session, client_id)
+        logins = list(session.exec(select(User).where(User.client_id == client.id)
+                                   .order_by(User.active.desc(), User.name)).all())
+        office = session.get(Office, 1)
+    name = (office.legal_name or office.trade_name) if office else ''
+    return Ficha(client, logins, name or 'Escritório', office.document if office else '', now(), actor.name)
+
+
+# --- changing ----------------------------------------------------------------------------------------------------
+
+def create(actor: Actor, **fields: Any) -> Client:
+    require(actor, 'clients', 'write')
+    _known(fields)
+    values = clean({name: fields.get(name) for name in FIELDS})
+    with unit(actor) as session:
+        _unique_document(session, values['document'])
+        client = Client(**values)
+        session.add(client)
+        _flush(session)
+        audit.record(session, actor, 'create', 'cliente', client.id,
+                     f'{client.name} ({formatting.document(client.document)})')
+        return client
+
+
+def update(actor: Actor, client_id: uuid.UUID | str, **fields: Any) -> Client:
+    """Change the given fields (the others keep their values); every field is validated again."""
+    require(actor, 'clients', 'write')
+    _known(fields)
+    with unit(actor) as session:
+        client = _client(session, client_id)
+        current = {name: getattr(client, name) for name in FIELDS if name != 'fee'}
+        current['fee'] = client.fee_cents
+        values = clean(current | fields)
+        _unique_document(session, values['document'], exclude=client.id)
+        changed = [LABELS[k] for k, v in values.items() if getattr(client, k) != v]
+        if not changed:
+            return client
+        for key, value in values.items():
+            setattr(client, key, value)
+        client.updated_at = now()
+        _flush(session)
+        audit.record(session, actor, 'update', 'cliente', client.id, f'{client.name}: {", ".join(changed)}')
+        return client
+
+
+def set_active(actor: Actor, client_id: uuid.UUID | str, active: bool) -> int:
+    """Deactivate or reactivate a client. Deactivating also disables its portal logins (their open sessions end
+    at once); reactivating does not re-enable them: each login is re-enabled on its own, in Acessos.
+    Returns how many logins were disabled."""
+    require(actor, 'clients', 'write')
+    with unit(actor) as session:
+        client = _client(session, client_id)
+        if client.active == active:
+            return 0
+        client.active = active
+        client.updated_at = now()
+        disabled = 0
+        if not active:
+            for user in session.exec(select(User).where(User.client_id == client.id,
+                                                        User.active == True)).all():  # noqa: E712
+                user.active = False
+                user.session_version += 1
+                disabled += 1
+                audit.record(session, actor, 'disable', 'usuario', user.id, f'{user.email} (cliente desativado)')
+        audit.record(session, actor, 'enable' if active else 'disable', 'cliente', client.id, client.name)
+        return disabled
+
+
+def delete(actor: Actor, client_id: uuid.UUID | str) -> None:
+    """Delete a client that has nothing attached; otherwise refuse and say what it has."""
+    require(actor, 'clients', 'write')
+    with unit(actor) as session:
+        client = _client(session, client_id)
+        held = related_counts(session, client.id)
+        if held:
+            raise ValidationError(f'Não é possível excluir {client.name}: o cliente tem {_describe(held)}. '
+                                  'Para que ele deixe de aparecer e não acesse mais o portal, desative-o: '
+                                  'o histórico é mantido.')
+        session.delete(client)
+        audit.record(session, actor, 'delete', 'cliente', client.id,
+                     f'{client.name} ({formatting.document(client.document)})')
+
+
+def create_test_client(actor: Actor) -> tuple[Client, bool]:
+    """The office as its own client (marked as test), to try the client portal. Returns (client, created):
+    if a client with the office's CNPJ already exists, that one is returned."""
+    require(actor, 'clients', 'write')
+    with unit(actor) as session:
+        office = session.get(Office, 1)
+        document = validation.normalize_document(office.document if office else '')
+        if not office or not validation.is_cnpj(document):
+            raise ValidationError('Preencha o CNPJ do escritório em Meus Dados antes de criar o cliente de teste.')
+        existing = session.exec(select(Client).where(Client.document == document)).first()
+        if existing is not None:
+            return existing, False
+        client = Client(kind='PJ', document=document, name=(office.legal_name or office.trade_name or 'Escritório'),
+                        trade_name=office.trade_name, tax_regime='Simples Nacional', email=office.email,
+                        phone=office.phone, cep=office.cep, street=office.street, number=office.number,
+                        complement=office.complement, district=office.district, city=office.city, uf=office.uf,
+                        fee_cents=0, due_day=10, is_test=True,
+                        notes='Cliente de teste com os dados do próprio escritório: adicione um acesso para ver o '
+                              'portal como um cliente o vê.')
+        session.add(client)
+        _flush(session)
+        audit.record(session, actor, 'create', 'cliente', client.id, f'{client.name} (cliente de teste)')
+        return client, True
+
+
+# --- rules -------------------------------------------------------------------------------------------------------
+
+def clean(raw: dict[str, Any]) -> dict[str, Any]:
+    """Validate every field at once; return the values to store (document unmasked, fee in centavos)."""
+    out: dict[str, Any] = {}
+    kind = str(raw.get('kind') or '').strip().upper()
+
+    def check_kind() -> None:
+        if kind not in KINDS:
+            raise ValidationError('Escolha Pessoa Física ou Pessoa Jurídica.', 'kind')
+        out['kind'] = kind
+
+    def check_regime() -> None:
+        value = str(raw.get('tax_regime') or '').strip()
+        if value not in REGIMES:
+            raise ValidationError('Escolha o regime tributário.', 'tax_regime')
+        out['tax_regime'] = value
+
+    def check_fee() -> None:
+        value = raw.get('fee')
+        if value is None or (isinstance(value, str) and not value.strip()):
+            out['fee_cents'] = 0
+            return
+        try:
+            cents = value if isinstance(value, int) and not isinstance(value, bool) else formatting.parse_money(value)
+        except ValueError as e:
+            raise ValidationError(str(e), 'fee') from e
+        if cents < 0:
+            raise ValidationError('Os honorários não podem ser negativos.', 'fee')
+        if cents > 10**11:
+            raise ValidationError('Valor alto demais.', 'fee')
+        out['fee_cents'] = cents
+
+    def check_due_day() -> None:
+        value = raw.get('due_day')
+        try:
+            day = int(str(value).strip()) if value not in (None, '') else None
+        except ValueError:
+            day = None
+        if day is None or not 1 <= day <= 31:
+            raise ValidationError('Informe um dia de vencimento entre 1 e 31.', 'due_day')
+        out['due_day'] = day
+
+    def put(name: str, check) -> Any:
+        return lambda: out.__setitem__(name, check())
+
+    person = kind == 'PF'
+    validation.collect(
+        check_kind,
+        put('document', lambda: validation.document(raw.get('document'), kind if kind in KINDS else None)),
+        put('name', lambda: validation.text(raw.get('name'), 'name', 'o nome' if person else 'a razão social',
+                                            required=True)),
+        put('trade_name', lambda: validation.text(raw.get('trade_name'), 'trade_name', 'o nome fantasia')),
+        check_regime,
+        put('email', lambda: validation.email(raw.get('email'), required=False)),
+        put('phone', lambda: validation.phone(raw.get('phone'))),
+        put('phone2', lambda: validation.phone(raw.get('phone2'), 'phone2')),
+        put('cep', lambda: validation.cep(raw.get('cep'))),
+        put('street', lambda: validation.text(raw.get('street'), 'street', 'o logradouro')),
+        put('number', lambda: validation.text(raw.get('number'), 'number', 'o número', max_len=20)),
+        put('complement', lambda: validation.text(raw.get('complement'), 'complement', 'o complemento', max_len=100)),
+        put('district', lambda: validation.text(raw.get('district'), 'district', 'o bairro', max_len=100)),
+        put('city', lambda: validation.text(raw.get('city'), 'city', 'a cidade', max_len=100)),
+        put('uf', lambda: validation.uf(raw.get('uf'))),
+        check_fee,
+        check_due_day,
+        put('notes', lambda: validation.text(raw.get('notes'), 'notes', 'as observações', max_len=4000)),
+    )
+    return out
+
+
+def related_counts(session: Session, client_id: uuid.UUID) -> dict[str, int]:
+    """Rows in every other table that point to this client (found from the schema, so new tools are covered)."""
+    counts: dict[str, int] = {}
+    for table in SQLModel.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table.name == 'client' and fk.column.name == 'id':
+                n = session.exec(select(func.count()).select_from(table).where(fk.parent == client_id)).one()
+                if n:
+                    counts[table.name] = counts.get(table.name, 0) + n
+    return counts
+
+
+def _describe(held: dict[str, int]) -> str:
+    parts = []
+    for table, n in held.items():
+        one, many = RELATED.get(table, (f'registro em {table}', f'registros em {table}'))
+        parts.append(f'{n} {one if n == 1 else many}')
+    return parts[0] if len(parts) == 1 else ', '.join(parts[:-1]) + ' e ' + parts[-1]
+
+
+def _client(session: Session, client_id: uuid.UUID | str) -> Client:
+    client = session.get(Client, as_uuid(client_id))
+    if client is None:
+        raise NotFound()
+    return client
+
+
+def _unique_document(session: Session, document: str, exclude: uuid.UUID | None = None) -> None:
+    query = select(Client.id).where(Client.document == document)
+    if exclude is not None:
+        query = query.where(Client.id != exclude)
+    if session.exec(query).first() is not None:
+        raise ValidationError(DUPLICATE, 'document')
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except IntegrityError as e:  # two people saving the same document at the same moment
+        raise ValidationError(DUPLICATE, 'document') from e
+
+
+def _known(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise TypeError(f'unknown client fields: {sorted(unknown)}')
