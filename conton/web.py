@@ -78,7 +78,8 @@ def setup(app) -> None:
             return RedirectResponse('/login')
         notifications.mark_all_read(actor)
         back = urlparse(request.headers.get('referer', '/'))
-        return RedirectResponse((back.path or '/') + (f'?{back.query}' if back.query else ''), status_code=303)
+        path = back.path if back.path.startswith('/') and not back.path.startswith('//') else '/'
+        return RedirectResponse(path + (f'?{back.query}' if back.query else ''), status_code=303)
 
     app.on_exception(lambda e: log.exception('unhandled error', exc_info=e))
 

@@ -6,6 +6,7 @@ import functools
 import inspect
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -51,7 +52,30 @@ def current_actor() -> Actor | None:
         return None
     if time.time() - storage.get('seen', 0) > 60:  # the idle clock needs no finer grain; spare the writes
         storage['seen'] = time.time()
+    try:
+        _tab_login[context.client] = storage['uid']
+    except RuntimeError:  # no page (e.g. its element was just deleted)
+        pass
     return actor
+
+
+_tab_login: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # tab (Client) -> login id it was built for
+
+
+def check_session() -> None:
+    """An action on a page built for a login: the browser must still hold that login (no logout or other login in
+    another tab) and must not have been idle too long. The action counts as activity for the idle clock."""
+    try:
+        expected = _tab_login.get(context.client)
+        storage = app.storage.user if expected else None
+    except RuntimeError:  # no UI context
+        return
+    if storage is None:
+        return  # a public page
+    if storage.get('uid') != expected or auth.idle_expired(storage.get('seen')):
+        raise AuthExpired()
+    if time.time() - storage.get('seen', 0) > 60:
+        storage['seen'] = time.time()
 
 
 def action(func: Callable) -> Callable:
@@ -59,6 +83,7 @@ def action(func: Callable) -> Callable:
     @functools.wraps(func)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            check_session()
             result = func(*args, **kwargs)
             if inspect.isawaitable(result):
                 result = await result
@@ -66,9 +91,11 @@ def action(func: Callable) -> Callable:
         except ValidationError as e:
             ui.notify(next(iter(e.errors.values())), type='negative')
         except AuthExpired as e:
-            end_session()
-            ui.notify(str(e), type='warning')
-            ui.navigate.to('/login')
+            if current_actor() is None:  # the browser's session is over (current_actor clears it)
+                ui.notify(str(e), type='warning')
+                ui.navigate.to('/login')
+            else:  # only this tab is stale (e.g. the password was changed in another tab): keep the session
+                ui.navigate.reload()
         except (NotFound, PermissionDenied, Throttled, ServiceError) as e:
             ui.notify(str(e), type='negative')
         except Exception:  # noqa: BLE001

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from ..clock import tz
 from ..models import AuditLog
 from .base import unit
 from .permissions import Actor, require
@@ -43,10 +44,11 @@ def search(actor: Actor, *, text: str = '', action: str = '', start: date | None
                                     func.lower(AuditLog.entity).like(like), AuditLog.ip.like(like)))
         if action:
             query = query.where(AuditLog.action == action)
-        if start:
-            query = query.where(AuditLog.at >= datetime.combine(start, datetime.min.time()))
+        if start:  # days in the office time zone
+            query = query.where(AuditLog.at >= datetime.combine(start, datetime.min.time(), tzinfo=tz()))
         if end:
-            query = query.where(AuditLog.at < datetime.combine(end + timedelta(days=1), datetime.min.time()))
+            query = query.where(AuditLog.at < datetime.combine(end + timedelta(days=1), datetime.min.time(),
+                                                                tzinfo=tz()))
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
         rows = session.exec(query.order_by(AuditLog.at.desc(), AuditLog.id.desc())
                             .offset((page - 1) * per_page).limit(per_page)).all()

@@ -25,6 +25,7 @@ WINDOW = timedelta(minutes=15)
 MAX_FAILS_EMAIL = 5
 MAX_FAILS_IP = 30
 TOKEN_TTL = {'reset': timedelta(hours=1), 'welcome': timedelta(hours=72)}
+MAX_RESETS, RESET_WINDOW = 5, timedelta(hours=1)  # reset e-mails per login per hour
 WRONG = 'E-mail ou senha incorretos.'
 LOCKED = 'Muitas tentativas sem sucesso. Por segurança, o acesso foi bloqueado por 15 minutos.'
 
@@ -78,10 +79,25 @@ def load_actor(user_id: str | uuid.UUID | None, session_version: int | None, ip:
     return to_actor(user, ip)
 
 
-def _failures(session: Session, column, value: str) -> int:
-    return session.exec(select(func.count()).select_from(LoginAttempt)
-                        .where(column == value, LoginAttempt.success == False,  # noqa: E712
-                               LoginAttempt.at > now() - WINDOW)).one()
+def _locked(session: Session, column, value: str, limit: int, after_success: bool) -> bool:
+    """`limit` failures within WINDOW lock further attempts for WINDOW after the last of them.
+
+    Attempts refused while locked are not counted (they are audited), so a lock ends 15 minutes after the failure
+    that caused it. For an e-mail, a successful login starts the count again; for an IP it does not.
+    """
+    if not value:
+        return False
+    current = now()
+    query = select(LoginAttempt.at, LoginAttempt.success).where(column == value, LoginAttempt.at > current - 2 * WINDOW)
+    rows = session.exec(query.order_by(LoginAttempt.at, LoginAttempt.id)).all()
+    times: list = []
+    for at, success in rows:
+        if not success:
+            times.append(at)
+        elif after_success:
+            times = []
+    return any(times[i] > current - WINDOW and times[i] - times[i - limit + 1] <= WINDOW
+               for i in range(limit - 1, len(times)))
 
 
 def authenticate(email: str, password: str, ip: str = '') -> Actor:
@@ -90,13 +106,12 @@ def authenticate(email: str, password: str, ip: str = '') -> Actor:
     if not email or not password:
         raise ValidationError(WRONG)
     with unit() as session:
-        locked = (_failures(session, LoginAttempt.email, email) >= MAX_FAILS_EMAIL or
-                  _failures(session, LoginAttempt.ip, ip) >= MAX_FAILS_IP)
+        locked = (_locked(session, LoginAttempt.email, email, MAX_FAILS_EMAIL, True) or
+                  _locked(session, LoginAttempt.ip, ip, MAX_FAILS_IP, False))
         user = session.exec(select(User).where(User.email == email)).first()
     if locked:
         passwords.verify(password, None)  # same cost as a real attempt
-        with unit() as session:
-            session.add(LoginAttempt(email=email, ip=ip, at=now(), success=False))
+        with unit() as session:  # audited, but not counted: the lock ends 15 minutes after the failure that caused it
             audit.record(session, None, 'login_failed', 'user', user.id if user else '', 'bloqueado', email=email,
                          ip=ip)
         raise Throttled(LOCKED)
@@ -129,11 +144,17 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _end_tokens(session: Session, user_id: uuid.UUID, kind: str | None = None) -> None:
+    query = select(UserToken).where(UserToken.user_id == user_id, UserToken.used_at.is_(None))
+    if kind:
+        query = query.where(UserToken.kind == kind)
+    for old in session.exec(query).all():
+        old.used_at = now()
+
+
 def issue_token(session: Session, user: User, kind: str) -> str:
     """A new single-use token for the user; earlier unused tokens of the same kind stop working."""
-    for old in session.exec(select(UserToken).where(UserToken.user_id == user.id, UserToken.kind == kind,
-                                                    UserToken.used_at.is_(None))).all():
-        old.used_at = now()
+    _end_tokens(session, user.id, kind)
     token = secrets.token_urlsafe(32)
     session.add(UserToken(user_id=user.id, kind=kind, token_hash=_hash_token(token),
                           expires_at=now() + TOKEN_TTL[kind]))
@@ -164,6 +185,12 @@ def request_reset(email: str, ip: str = '') -> None:
     with unit() as session:
         user = session.exec(select(User).where(User.email == email, User.active == True)).first()  # noqa: E712
         if user is None:
+            return
+        recent = session.exec(select(func.count()).select_from(UserToken).where(
+            UserToken.user_id == user.id, UserToken.kind == 'reset', UserToken.created_at > now() - RESET_WINDOW)).one()
+        if recent >= MAX_RESETS:  # nobody needs more; spares their mailbox from whoever keeps asking
+            audit.record(session, None, 'password', 'user', user.id, 'pedido de redefinição ignorado (limite)',
+                         email=email, ip=ip)
             return
         token = issue_token(session, user, 'reset')
         mail.queue(session, user.email, 'Redefinição de senha', [
@@ -204,6 +231,7 @@ def set_password_with_token(token: str, password: str, ip: str = '') -> Actor:
             raise ValidationError('Este link já foi usado.', 'token')
         row.used_at = now()
         user = session.get(User, row.user_id)
+        _end_tokens(session, user.id)  # a pending welcome or reset link stops working too
         user.password_hash = hashed
         user.session_version += 1
         user.last_login_at = now()
@@ -229,6 +257,7 @@ def change_password(actor: Actor, current: str, new: str) -> Actor:
             raise AuthExpired()
         user.password_hash = hashed
         user.session_version += 1
+        _end_tokens(session, user.id)
         fresh = to_actor(user, actor.ip)
         audit.record(session, actor, 'password', 'user', user.id, 'senha alterada pelo próprio usuário')
     return fresh

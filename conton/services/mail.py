@@ -4,6 +4,8 @@ from __future__ import annotations
 import base64
 import html
 import logging
+import re
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,12 +19,15 @@ from ..clock import now
 from ..config import get_settings
 from ..models import OutboxEmail
 from .base import as_uuid, unit
-from .errors import NotFound
+from .errors import NotFound, ValidationError
 from .permissions import Actor, require
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12  # then 'failed' (kept, readable, can be re-sent by hand)
 STATUS_LABELS = {'queued': 'Na fila', 'sent': 'Enviado', 'failed': 'Falhou'}
+PASSWORD_LINK = re.compile(r'(/definir-senha/)[A-Za-z0-9_-]+')
+HIDDEN_LINK = r'\1[link oculto: só um administrador vê links de senha]'
+_sending = threading.Lock()
 
 
 def smtp_configured() -> bool:
@@ -86,9 +91,21 @@ def _message(row: OutboxEmail) -> emails.Message:
 
 
 def send_due(limit: int = 50) -> int:
-    """Send queued messages whose time has come. Blocking (SMTP): run it off the event loop. Returns how many sent."""
+    """Send queued messages whose time has come. Blocking (SMTP): run it off the event loop. Returns how many sent.
+
+    One run at a time in this process (two overlapping runs would pick the same rows and send them twice).
+    """
     if not smtp_configured():
         return 0
+    if not _sending.acquire(blocking=False):
+        return 0
+    try:
+        return _send_due(limit)
+    finally:
+        _sending.release()
+
+
+def _send_due(limit: int) -> int:
     with unit() as session:
         rows = session.exec(select(OutboxEmail).where(OutboxEmail.status == 'queued',
                                                       OutboxEmail.next_attempt_at <= now())
@@ -154,22 +171,33 @@ def search(actor: Actor, *, status: str = '', text: str = '', page: int = 1, per
 
 
 def get(actor: Actor, email_id: uuid.UUID | str) -> OutboxEmail:
+    """One message (detached; never saved back). Set-password links show only to administrators: staff allowed to
+    read the e-mail log could otherwise ask for a reset of someone else's login and take it over."""
     require(actor, 'emails')
     with unit(actor) as session:
         row = session.get(OutboxEmail, as_uuid(email_id))
         if row is None:
             raise NotFound()
-        return row
+        session.expunge(row)
+    if not actor.is_admin:
+        row.text = PASSWORD_LINK.sub(HIDDEN_LINK, row.text)
+        row.html = PASSWORD_LINK.sub(HIDDEN_LINK, row.html)
+    return row
 
 
 def retry(actor: Actor, email_id: uuid.UUID | str) -> None:
-    """Put a message back in the queue to be sent at the next run."""
+    """Put a queued or failed message back in the queue to be sent at the next run (a failed one gets a fresh
+    series of attempts)."""
     from . import audit
     require(actor, 'emails', 'write')
     with unit(actor) as session:
         row = session.get(OutboxEmail, as_uuid(email_id))
         if row is None:
             raise NotFound()
+        if row.status == 'sent':
+            raise ValidationError('Esta mensagem já foi enviada.')
+        if row.status == 'failed':
+            row.attempts = 0
         row.status, row.next_attempt_at = 'queued', now()
         audit.record(session, actor, 'email', 'email', row.id, f'reenvio para {row.to_addr}')
 

@@ -36,6 +36,12 @@ def list_staff(actor: Actor) -> list[User]:
                                  .order_by(User.active.desc(), User.name)).all())
 
 
+def get_staff(actor: Actor, user_id: uuid.UUID | str) -> User:
+    require_admin(actor)
+    with unit(actor) as session:
+        return _staff(session, user_id)
+
+
 def create_staff(actor: Actor, *, name: str, email: str, permissions: dict, admin: bool = False) -> User:
     require_admin(actor)
     email = _check(name, email)
@@ -67,8 +73,9 @@ def update_staff(actor: Actor, user_id: uuid.UUID | str, *, name: str, email: st
         after = (user.role, _describe(user.permissions))
         audit.record(session, actor, 'update', 'funcionario', user.id, f'{user.name} <{user.email}>')
         if before != after:
+            user.session_version += 1  # takes effect at once: the login's open pages go back to the login page
             audit.record(session, actor, 'permissions', 'funcionario', user.id,
-                         f'{before[0]}: {before[1]} → {after[0]}: {after[1]}')
+                         f'{_profile(*before)} → {_profile(*after)}')
         return user
 
 
@@ -119,6 +126,10 @@ def _keep_an_admin(session: Session, leaving: uuid.UUID) -> None:
         User.role == 'admin', User.active == True, User.id != leaving)).one()  # noqa: E712
     if others == 0:
         raise ValidationError('O escritório precisa de pelo menos um administrador ativo.')
+
+
+def _profile(role: str, described: str) -> str:
+    return 'Administrador (todas as ferramentas)' if role == 'admin' else f'Funcionário ({described})'
 
 
 def _describe(permissions: dict) -> str:

@@ -1,0 +1,224 @@
+"""E-mails: the outbox log. Every message the portal sends is a row here (queued, sent or failed), readable in its
+text version; failed or queued ones can be re-sent. Without SMTP they stay queued and readable (set-password links
+included, for the administrator)."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from nicegui import ui
+
+from .. import formatting
+from ..models import OutboxEmail
+from ..services import mail
+from ..services.errors import NotFound
+from ..services.permissions import Actor
+from .common import action, not_found, page_title, pager
+from .frame import esc, frame, guard
+
+PER_PAGE = 30
+STATUS_FILTERS = {'': 'Todos', 'queued': 'Na fila', 'failed': 'Falharam', 'sent': 'Enviados'}
+TAGS = {'queued': 'wait', 'sent': 'on', 'failed': 'bad'}
+LIST_CSS = '''<style>
+.conton-list {border-collapse:collapse;width:100%;min-width:720px;background:#fff;font-size:14px}
+.conton-list th {text-align:left;font-weight:500;color:#555;font-size:13px;padding:10px 12px;
+  border-bottom:2px solid #e0e0e0;white-space:nowrap;background:#fafafa}
+.conton-list td {padding:10px 12px;border-bottom:1px solid #eee;vertical-align:top}
+.conton-list tbody tr:hover td {background:#f3f8fe}
+.conton-list td:first-child, .conton-list th:first-child {position:sticky;left:0;z-index:1}
+.conton-list td:first-child {background:#fff}
+.conton-list a, .conton-cards a {color:#1565c0;text-decoration:none;font-weight:500}
+.conton-list a:hover, .conton-cards a:hover {text-decoration:underline}
+.conton-list .small, .conton-cards .small {color:#777;font-size:12px}
+.conton-list .nowrap {white-space:nowrap}
+.conton-list .err, .conton-cards .err {color:#b71c1c;font-size:12px;overflow:hidden;text-overflow:ellipsis;
+  white-space:nowrap;max-width:280px}
+.conton-cards {display:flex;flex-direction:column;gap:8px;width:100%}
+.conton-cards .card {background:#fff;border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.16);padding:10px 12px;
+  min-width:0;font-size:14px}
+.conton-cards .top {display:flex;justify-content:space-between;align-items:flex-start;gap:8px}
+.conton-cards .top > :first-child {min-width:0;overflow-wrap:anywhere}
+.conton-cards .line {font-size:13px;color:#444;margin-top:4px;overflow-wrap:anywhere}
+.conton-cards .err {max-width:none}
+.conton-tag {display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:500;line-height:20px;
+  white-space:nowrap;background:#eeeeee;color:#424242}
+.conton-tag.on {background:#e8f5e9;color:#2e7d32}
+.conton-tag.off {background:#eeeeee;color:#616161}
+.conton-tag.wait {background:#e3f2fd;color:#1565c0}
+.conton-tag.bad {background:#ffebee;color:#b71c1c}
+.conton-tag.warn, .conton-tag.admin {background:#fff3e0;color:#e65100}
+</style>'''
+CSS = LIST_CSS + '''<style>
+.conton-list td:first-child {max-width:340px;overflow:hidden;text-overflow:ellipsis}
+.conton-facts {display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:4px 24px;width:100%}
+.conton-facts .f {padding:6px 0;min-width:0}
+.conton-facts .k {font-size:12px;color:#757575}
+.conton-facts .v {font-size:15px;overflow-wrap:anywhere}
+.conton-facts .wide {grid-column:1/-1}
+.conton-facts .to {grid-column:span 2}
+.conton-mailtext {white-space:pre-wrap;overflow-wrap:anywhere;font-family:inherit;font-size:14px;line-height:1.5;
+  background:#fafafa;border:1px solid #e0e0e0;border-radius:4px;padding:16px;margin:0;width:100%}
+</style>'''
+
+
+# --- list --------------------------------------------------------------------------------------------------------
+
+@ui.page('/emails')
+def emails_page(q: str = '', situacao: str = '', pagina: int = 1) -> None:
+    actor = guard('emails', title='E-mails')
+    if actor is None:
+        return
+    state = {'q': q[:100], 'status': situacao if situacao in STATUS_FILTERS else '', 'page': max(1, pagina)}
+    with frame(actor, 'E-mails'):
+        ui.add_head_html(CSS)
+        page_title('E-mails', 'emails')
+        smtp_banner()
+        with ui.row().classes('w-full items-center gap-2 q-mb-sm'):
+            search = ui.input(placeholder='Buscar por destinatário ou assunto', value=state['q']) \
+                .props('outlined dense clearable debounce=350 aria-label=Buscar').classes('col-grow') \
+                .style('min-width: 220px; max-width: 480px')
+            with search.add_slot('prepend'):
+                ui.icon('search')
+            status = ui.toggle(dict(STATUS_FILTERS), value=state['status']) \
+                .props('no-caps unelevated toggle-color=primary color=grey-3 text-color=grey-9').mark('status-filter')
+
+        @ui.refreshable
+        def results() -> None:
+            found = mail.search(actor, status=state['status'], text=state['q'], page=state['page'], per_page=PER_PAGE)
+            counts = found.counts
+            status.set_options({k: f'{label} ({sum(counts.values()) if not k else counts.get(k, 0)})'
+                                for k, label in STATUS_FILTERS.items()}, value=state['status'])
+            if not found.rows:
+                with ui.column().classes('w-full items-center q-pa-xl gap-2 text-center'):
+                    ui.icon('mail', size='xl', color='grey-5')
+                    ui.label('Nenhuma mensagem encontrada.' if state['q'] or state['status']
+                             else 'Nenhuma mensagem ainda.').classes('text-subtitle1')
+                return
+            ui.html(table_html(found.rows)).classes('w-full').mark('emails-table')
+            pager(found.total, state['page'], PER_PAGE, go_to)
+
+        def remember() -> None:
+            params = {k: v for k, v in (('q', state['q']), ('situacao', state['status']), ('pagina', state['page']))
+                      if v and (k, v) != ('pagina', 1)}
+            ui.navigate.history.replace('/emails' + (f'?{urlencode(params)}' if params else ''))
+
+        @action
+        async def filter_changed() -> None:
+            state['q'] = (search.value or '')[:100]
+            state['status'] = status.value or ''
+            state['page'] = 1
+            remember()  # first: a refresh deletes the pager this handler may belong to
+            await results.refresh()  # awaited: errors reach @action (a bare refresh runs later, unguarded)
+
+        @action
+        async def go_to(page: int) -> None:
+            state['page'] = page
+            remember()  # first: a refresh deletes the pager this handler may belong to
+            await results.refresh()  # awaited: errors reach @action (a bare refresh runs later, unguarded)
+
+        search.on_value_change(filter_changed)
+        status.on_value_change(filter_changed)
+        results()
+
+
+def smtp_banner(compact: bool = False) -> None:
+    if mail.smtp_configured():
+        return
+    if compact:
+        with ui.row().classes('w-full items-center no-wrap gap-2 q-pa-sm rounded-borders bg-amber-1 text-brown-10 '
+                              'q-mb-sm').mark('smtp-banner'):
+            ui.icon('warning', color='amber-9')
+            with ui.element('div'):
+                ui.label('SMTP não configurado: as mensagens ficam na fila.').classes('inline')
+                ui.link('Como configurar', '/ajuda/emails').classes('q-ml-xs')
+        return
+    with ui.row().classes('w-full items-start no-wrap gap-3 q-pa-md rounded-borders bg-amber-1 text-brown-10 q-mb-md') \
+            .mark('smtp-banner'):
+        ui.icon('warning', size='md', color='amber-9')
+        with ui.column().classes('gap-1'):
+            ui.label('O envio de e-mails (SMTP) não está configurado.').classes('text-weight-medium')
+            ui.label('As mensagens ficam na fila e podem ser lidas aqui, inclusive os links para definir senha. '
+                     'Para enviá-las, informe o servidor de e-mail no arquivo .env do Conton (ou nas variáveis de '
+                     'ambiente) e reinicie o Conton:')
+            ui.html('<code>CONTON_SMTP_HOST</code>, <code>CONTON_SMTP_PORT</code> (587), <code>CONTON_SMTP_USER'
+                    '</code>, <code>CONTON_SMTP_PASSWORD</code>, <code>CONTON_SMTP_SECURITY</code> (starttls, ssl ou '
+                    'none) e <code>CONTON_MAIL_FROM</code> (o remetente).').classes('text-sm')
+            ui.label('As mensagens na fila são enviadas assim que o SMTP funcionar.').classes('text-sm')
+
+
+def status_tag(status: str) -> str:
+    return f'<span class="conton-tag {TAGS.get(status, "wait")}">{esc(mail.STATUS_LABELS.get(status, status))}</span>'
+
+
+def table_html(rows: list[OutboxEmail]) -> str:
+    """A table on larger screens, cards on a phone (both escaped HTML, cheap to render)."""
+    head = ('<thead><tr><th>Assunto</th><th>Para</th><th>Situação</th><th>Criado em</th><th>Tentativas</th>'
+            '</tr></thead>')
+    body, cards = [], []
+    for r in rows:
+        link = f'<a href="/emails/{r.id}">{esc(r.subject or "(sem assunto)")}</a>'
+        error = f'<div class="err" title="{esc(r.last_error)}">{esc(r.last_error)}</div>' \
+            if r.last_error and r.status != 'sent' else ''
+        sent = f'<div class="small">enviado {esc(formatting.when(r.sent_at))}</div>' if r.sent_at else ''
+        body.append(f'<tr><td>{link}</td><td>{esc(r.to_addr)}</td><td>{status_tag(r.status)}{error}</td>'
+                    f'<td class="nowrap">{esc(formatting.when(r.created_at))}{sent}</td><td>{r.attempts}</td></tr>')
+        tries = f' · {r.attempts} tentativa{"s" if r.attempts != 1 else ""}' if r.attempts else ''
+        cards.append(f'<div class="card"><div class="top"><div>{link}</div>{status_tag(r.status)}</div>'
+                     f'<div class="line">{esc(r.to_addr)}</div>'
+                     f'<div class="small">{esc(formatting.when(r.created_at))}{tries}</div>{error}</div>')
+    return (f'<div class="gt-xs conton-table"><table class="conton-list">{head}<tbody>{"".join(body)}</tbody></table>'
+            f'</div><div class="xs conton-cards">{"".join(cards)}</div>')
+
+
+# --- one message -------------------------------------------------------------------------------------------------
+
+@ui.page('/emails/{email_id}')
+def email_page(email_id: str) -> None:
+    actor = guard('emails', title='E-mail')
+    if actor is None:
+        return
+    try:
+        row = mail.get(actor, email_id)
+    except NotFound:
+        with frame(actor, 'E-mail'):
+            not_found()
+        return
+    with frame(actor, 'E-mail'):
+        ui.add_head_html(CSS)
+        ui.link('← E-mails', '/emails').classes('text-sm')
+        page_title(row.subject or '(sem assunto)', 'emails')
+        smtp_banner(compact=True)
+        with ui.card().classes('w-full'):
+            with ui.row().classes('w-full items-center gap-2'):
+                ui.html(status_tag(row.status)).mark('email-status')
+                ui.space()
+                if row.status in ('queued', 'failed') and actor.can('emails', 'write'):
+                    ui.button('Reenviar', icon='send', on_click=lambda: resend(actor, row)) \
+                        .props('unelevated no-caps')
+            ui.html(facts_html(row)).classes('w-full')
+        with ui.card().classes('w-full'):
+            ui.label('Mensagem (versão em texto)').classes('text-subtitle1 text-weight-medium')
+            ui.label(row.text).classes('conton-mailtext').mark('email-text')
+            if row.attachments:
+                ui.label('Anexos: ' + ', '.join(a['name'] for a in row.attachments)).classes('text-sm text-grey-8')
+
+
+def facts_html(row: OutboxEmail) -> str:
+    facts = [('Para', row.to_addr), ('Tentativas', str(row.attempts)), ('Criado em', formatting.when(row.created_at))]
+    if row.sent_at:
+        facts.append(('Enviado em', formatting.when(row.sent_at)))
+    elif row.status == 'queued' and row.attempts:
+        facts.append(('Próxima tentativa', formatting.when(row.next_attempt_at)))
+    if row.last_error and row.status != 'sent':
+        facts.append(('Último erro', row.last_error))
+    wide = {'Último erro': ' wide', 'Para': ' to'}
+    parts = [f'<div class="f{wide.get(k, "")}"><div class="k">{esc(k)}</div>'
+             f'<div class="v">{esc(v)}</div></div>' for k, v in facts]
+    return f'<div class="conton-facts">{"".join(parts)}</div>'
+
+
+@action
+def resend(actor: Actor, row: OutboxEmail) -> None:
+    mail.retry(actor, row.id)
+    ui.notify('Mensagem de volta à fila: será enviada em até um minuto.' if mail.smtp_configured() else
+              'Mensagem de volta à fila. Ela será enviada quando o SMTP for configurado.', type='positive')
+    ui.navigate.to(f'/emails/{row.id}')

@@ -1,0 +1,208 @@
+"""Sessions and access: tools without permission stay closed, disabling a login or changing its password ends its
+other sessions (an open page loses access at its next action), logout, idle timeout."""
+import asyncio
+from collections.abc import Callable
+
+import pytest
+from nicegui.testing import User
+
+from conton.services import audit, auth, base, mail, users
+from conton.services.errors import PermissionDenied
+from conton.services.permissions import GRANTABLE, TOOLS
+from tests.factories import PASSWORD, actor_of, login, make_office, make_user
+
+
+@pytest.fixture
+def fresh_checks(monkeypatch):
+    """Services re-read the login on every call (by default an actor loaded in the last 2 s is trusted)."""
+    monkeypatch.setattr(base, 'FRESH_SECONDS', 0)
+
+
+async def sign_in(user: User, account) -> None:
+    """Log in through /login when several simulated users are open: NiceGUI's test double of ui.navigate follows the
+    user touched last, so rather than trusting the redirect, wait for the login to be recorded and open '/'."""
+    from sqlmodel import func, select
+
+    from conton.models import AuditLog
+    from conton.services.base import unit
+
+    def logins() -> int:
+        with unit() as session:
+            return session.exec(select(func.count()).select_from(AuditLog).where(
+                AuditLog.action == 'login', AuditLog.user_id == account.id)).one()
+
+    before = logins()
+    await user.open('/login')
+    user.find('E-mail').type(account.email)
+    user.find('Senha').type(PASSWORD)
+    user.find('Entrar').click()
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if logins() > before:
+            break
+    await user.open('/')
+    await user.should_see('Olá')
+
+
+def _routes() -> set[str]:
+    from nicegui import app
+    return {getattr(r, 'path', '') for r in app.routes}
+
+
+async def test_staff_without_permission_cannot_open_a_tool_nor_use_its_service(user: User) -> None:
+    make_office()
+    staff = make_user('staff', permissions={'clients': 'read'})
+    actor = actor_of(staff)
+    await login(user, staff)
+    closed = [t for t in GRANTABLE if t.key != 'clients' and t.route in _routes()]
+    assert {'/emails', '/auditoria'} <= {t.route for t in closed}
+    for tool in [*closed, TOOLS['staff']]:
+        await user.open(tool.route)
+        await user.should_see('Página não encontrada ou sem acesso')
+    await user.open('/')
+    top = user.find(marker='top-bar').elements.pop().content
+    assert '/clientes' in top and '/emails' not in top and '/auditoria' not in top and '/funcionarios' not in top
+    for call in (lambda: mail.search(actor), lambda: audit.search(actor), lambda: users.list_staff(actor),
+                 lambda: users.create_staff(actor, name='X', email='x@exemplo.test', permissions={})):
+        with pytest.raises(PermissionDenied):
+            call()
+
+
+async def test_read_permission_does_not_allow_writing(user: User) -> None:
+    make_office()
+    reader = make_user('staff', permissions={'emails': 'read', 'audit': 'read'})
+    await login(user, reader)
+    await user.open('/emails')
+    await user.should_see('E-mails')
+    await user.open('/auditoria')
+    await user.should_see('Auditoria')
+    with pytest.raises(PermissionDenied):
+        mail.retry(actor_of(reader), '00000000-0000-0000-0000-000000000000')
+
+
+async def test_disabled_user_open_page_goes_to_login_at_next_action(create_user: Callable[[], User],
+                                                                    fresh_checks) -> None:
+    """(The admin acts through the service: with several simulated users, NiceGUI's test doubles of ui.notify and
+    ui.navigate follow whichever user was touched last, so only one user drives the UI at a time.)"""
+    make_office()
+    admin = make_user('admin')
+    staff = make_user('staff', name='Carla Dias', permissions={'emails': 'read'})
+    boss, carla = create_user(), create_user()
+    await sign_in(boss, admin)
+    await sign_in(carla, staff)
+    await carla.open('/emails')
+    await carla.should_see('Nenhuma mensagem ainda.')
+
+    users.set_active(actor_of(admin), staff.id, False)
+
+    carla.find(marker='status-filter').elements.pop().value = 'failed'  # her next action
+    await carla.should_see('Acesse sua conta')
+    await carla.open('/')
+    await carla.should_see('Acesse sua conta')
+    await boss.open('/')
+    await boss.should_see('Acesso Rápido')
+
+
+async def test_changing_password_ends_the_other_sessions(create_user: Callable[[], User], fresh_checks) -> None:
+    make_office()
+    admin = make_user('admin')
+    laptop, phone = create_user(), create_user()
+    await sign_in(laptop, admin)
+    await sign_in(phone, admin)
+    await phone.open('/auditoria')
+    await phone.should_see('Auditoria')
+
+    await laptop.open('/perfil')
+    laptop.find('Senha atual').type(PASSWORD)
+    laptop.find('Nova senha (mínimo 8 caracteres)').type('uma senha nova e longa')
+    laptop.find('Repita a nova senha').type('uma senha nova e longa')
+    laptop.find('Salvar nova senha').click()
+    for _ in range(100):  # argon2 runs in a worker thread; wait for the change itself (see the test above)
+        if auth.load_actor(admin.id, 1) is None:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        pytest.fail('password not changed')
+
+    phone.find(marker='start').elements.pop().value = '01/01/2026'  # an action on the open page
+    await phone.should_see('Acesse sua conta')
+    await laptop.open('/auditoria')  # the one who changed it stays in
+    await laptop.should_see('Auditoria')
+    await laptop.should_see('senha alterada pelo próprio usuário')
+
+
+async def test_password_change_keeps_this_browser_logged_in(user: User) -> None:
+    make_office()
+    admin = make_user('admin')
+    await login(user, admin)
+    await user.open('/perfil')
+    user.find('Senha atual').type(PASSWORD)
+    user.find('Nova senha (mínimo 8 caracteres)').type('uma senha nova e longa')
+    user.find('Repita a nova senha').type('uma senha nova e longa')
+    user.find('Salvar nova senha').click()
+    await user.should_see('Senha alterada.', retries=50)
+    await user.open('/')
+    await user.should_see('Acesso Rápido')
+
+
+async def test_disabled_user_is_out_on_next_page_load_too(create_user: Callable[[], User]) -> None:
+    make_office()
+    admin = make_user('admin')
+    staff = make_user('staff')
+    carla = create_user()
+    await sign_in(carla, staff)
+    users.set_active(actor_of(admin), staff.id, False)
+    await carla.open('/')
+    await carla.should_see('Acesse sua conta')
+
+
+async def test_logout_in_one_tab_closes_the_other_tabs_of_that_browser(user: User, fresh_checks) -> None:
+    make_office()
+    admin = make_user('admin')
+    await login(user, admin)
+    await user.open('/auditoria')
+    await user.should_see('Auditoria')
+    await user.http_client.get('/sair', follow_redirects=True)  # another tab of the same browser logs out
+    user.find(marker='start').elements.pop().value = '01/01/2026'
+    await user.should_see('Acesse sua conta')
+
+
+async def test_idle_timeout_ends_the_session(user: User, monkeypatch) -> None:
+    from conton import config
+    make_office()
+    admin = make_user('admin')
+    await login(user, admin)
+    await user.open('/auditoria')
+    await user.should_see('Auditoria')
+    monkeypatch.setenv('CONTON_IDLE_TIMEOUT_HOURS', str(0.3 / 3600))  # 0.3 seconds
+    config.reset_settings()
+    await asyncio.sleep(0.4)
+    user.find(marker='start').elements.pop().value = '01/01/2026'  # the open page's next action
+    await user.should_see('Acesse sua conta')
+    await user.open('/')
+    await user.should_see('Acesse sua conta')
+
+
+async def test_idle_timeout_on_page_load(user: User, monkeypatch) -> None:
+    from conton import config
+    make_office()
+    await login(user, make_user('admin'))
+    monkeypatch.setenv('CONTON_IDLE_TIMEOUT_HOURS', str(0.3 / 3600))
+    config.reset_settings()
+    await user.open('/')
+    await user.should_see('Acesso Rápido')  # just active
+    await asyncio.sleep(0.4)
+    await user.open('/')
+    await user.should_see('Acesse sua conta')
+
+
+async def test_activity_keeps_the_session(user: User, monkeypatch) -> None:
+    from conton import config
+    make_office()
+    await login(user, make_user('admin'))
+    monkeypatch.setenv('CONTON_IDLE_TIMEOUT_HOURS', '12')
+    config.reset_settings()
+    for _ in range(3):
+        await user.open('/')
+        await user.should_see('Acesso Rápido')
+
