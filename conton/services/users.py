@@ -87,6 +87,9 @@ def set_active(actor: Actor, user_id: uuid.UUID | str, active: bool) -> None:
             raise NotFound()
         if user.role == 'client':
             require(actor, 'clients', 'write')
+            client = session.get(Client, user.client_id)
+            if active and client is not None and not client.active:
+                raise ValidationError('O cliente está inativo. Reative o cliente antes de reativar os acessos.')
         else:
             require_admin(actor)
             if not active:

@@ -289,3 +289,16 @@ def test_client_login_cannot_call_staff_services_and_sees_only_its_own_record(ad
     assert clients.my_client(me).id == mine.id
     with pytest.raises(PermissionDenied):
         clients.my_client(admin)
+
+
+def test_login_of_inactive_client_cannot_be_reenabled():
+    from conton.services import clients as clients_service
+    from conton.services import users
+    from conton.services.errors import ValidationError as VE
+    from tests.factories import actor_of, make_client, make_user
+    admin = actor_of(make_user('admin'))
+    client = make_client(tax_regime='Simples Nacional')
+    login = make_user('client', client=client)
+    clients_service.set_active(admin, client.id, False)
+    with pytest.raises(VE, match='inativo'):
+        users.set_active(admin, login.id, True)
