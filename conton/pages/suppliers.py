@@ -87,18 +87,18 @@ def suppliers_page(q: str = '', situacao: str = 'ativos', pagina: str = '1', avi
             ui.navigate.history.replace('/fornecedores' + (f'?{urlencode(params)}' if params else ''))
 
         @action
-        def filter_changed() -> None:
+        async def filter_changed() -> None:
             state['q'] = (search.value or '')[:100]
             state['status'] = status.value or 'ativos'
             state['page'] = 1
             remember()
-            results.refresh()
+            await results.refresh()
 
         @action
-        def go_to(page: int) -> None:
+        async def go_to(page: int) -> None:
             state['page'] = page
             remember()  # before the refresh deletes the pager this handler runs in
-            results.refresh()
+            await results.refresh()
 
         search.on_value_change(filter_changed)
         status.on_value_change(filter_changed)
