@@ -19,9 +19,46 @@ async def send_mail() -> None:
         log.exception('mail job failed')
 
 
+async def bill_alerts() -> None:
+    from .services import payables
+    try:
+        await run.io_bound(payables.sweep_alerts)
+    except Exception:  # noqa: BLE001
+        log.exception('bill alert sweep failed')
+
+
+async def bill_recurrence() -> None:
+    from .services import payables
+    try:
+        await run.io_bound(payables.extend_recurrences)
+    except Exception:  # noqa: BLE001
+        log.exception('bill recurrence job failed')
+
+
+async def charge_generation() -> None:
+    from .services import receivables
+    try:
+        await run.io_bound(receivables.generate_due)
+    except Exception:  # noqa: BLE001
+        log.exception('monthly charge generation failed')
+
+
+async def charge_alerts() -> None:
+    from .services import receivables
+    try:
+        await run.io_bound(receivables.sweep_alerts)
+    except Exception:  # noqa: BLE001
+        log.exception('charge alert sweep failed')
+
+
 # (id, function, trigger kwargs); later tools append theirs.
 JOBS: list[tuple[str, object, dict]] = [
     ('send_mail', send_mail, {'trigger': 'interval', 'seconds': 30}),
+    ('bill_alerts', bill_alerts, {'trigger': 'interval', 'minutes': 5}),
+    ('bill_recurrence', bill_recurrence, {'trigger': 'cron', 'hour': '*/6', 'minute': 7}),
+    # idempotent: hourly, so the month's honorários exist soon after the 1st even if the server was down that day
+    ('charge_generation', charge_generation, {'trigger': 'cron', 'minute': 7}),
+    ('charge_alerts', charge_alerts, {'trigger': 'interval', 'minutes': 5}),
 ]
 
 

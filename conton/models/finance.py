@@ -12,7 +12,9 @@ from .base import created_at, uuid_pk
 
 class Bill(SQLModel, table=True):
     """A bill the office pays. Status 'vencido' is derived (aberto and due before today), never stored."""
-    __table_args__ = (Index('ix_bill_status_due', 'status', 'due_date'), Index('ix_bill_paid_date', 'paid_date'))
+    # (status, date) first for the list filters; the amounts last so totals and the dashboard read only the index
+    __table_args__ = (Index('ix_bill_status_due', 'status', 'due_date', 'amount_cents'),
+                      Index('ix_bill_status_paid', 'status', 'paid_date', 'paid_cents'))
     id: uuid.UUID = uuid_pk()
     supplier_id: uuid.UUID | None = Field(default=None, foreign_key='supplier.id', index=True)
     description: str = Field(max_length=200)

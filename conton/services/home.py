@@ -21,6 +21,9 @@ class Tile:
 # tool key -> (function(session, actor) -> count, hint for the count); finance and later tools add theirs here.
 BADGES: dict[str, tuple[Callable[[Session, Actor], int], str]] = {
     'emails': (lambda session, actor: mail.pending_count(session), 'não enviados'),
+    'payables': (lambda session, actor: _payables().attention_count(session), 'vencidas ou vencendo em até 3 dias'),
+    'receivables': (lambda session, actor: _receivables().overdue_count(session), 'cobranças vencidas'),
+    'portal_finance': (lambda session, actor: _receivables().client_open_count(session, actor), 'cobranças em aberto'),
 }
 
 
@@ -35,3 +38,13 @@ def quick_access(actor: Actor) -> list[Tile]:
                 count = func(session, actor)
             tiles.append(Tile(tool, count, hint))
         return tiles
+
+
+def _payables():
+    from . import payables
+    return payables
+
+
+def _receivables():
+    from . import receivables
+    return receivables

@@ -1,0 +1,149 @@
+"""Portal do cliente > Financeiro: the client's open charges (boleto PDF, PIX copia e cola + QR) and its paid ones
+with their recibos. Only that client's: every call goes through services that scope by the login's client, and a
+download happens only after the service checked ownership. `?cobranca=<id>` opens one charge (notification links);
+another client's id shows 'Cobrança não encontrada.'"""
+from __future__ import annotations
+
+from fastapi import Request
+from nicegui import run, ui
+
+from .. import formatting
+from ..services import receivables
+from ..services.errors import NotFound
+from ..services.permissions import Actor
+from ..services.receivables import ChargeRow, PortalView
+from .common import action, page_title
+from .frame import client_guard, esc, frame
+from .receivables import CSS, STATUS_COLORS, pix_block
+
+PORTAL_CSS = '''<style>
+.conton-charge-card {width:100%}
+.conton-charge-card .amount {font-size:18px;font-weight:600;white-space:nowrap}
+.conton-summary {display:flex;flex-wrap:wrap;gap:4px 20px;padding:10px 14px;background:#f3f7fc;
+  border:1px solid #d6e3f3;border-radius:6px;width:100%}
+</style>'''
+
+
+@ui.page('/portal/financeiro')
+def portal_finance_page(request: Request) -> None:
+    actor = client_guard('Financeiro')
+    if actor is None:
+        return
+    with frame(actor, 'Financeiro'):
+        ui.add_head_html(CSS + PORTAL_CSS)
+        page_title('Financeiro', 'portal-financeiro')
+        view = receivables.portal(actor)
+        wanted = request.query_params.get('cobranca')
+        if wanted:
+            try:
+                receivables.get(actor, wanted)
+            except NotFound:
+                ui.label('Cobrança não encontrada.').classes('text-negative').mark('missing-charge')
+            else:
+                ui.timer(0.05, lambda: open_charge(actor, wanted), once=True)
+        summary(view)
+        ui.label('Em aberto').classes('text-h6 q-mt-md')
+        if not view.open:
+            ui.label('Nenhuma cobrança em aberto. Obrigado!').classes('text-grey-7').mark('no-open')
+        with ui.column().classes('w-full gap-2').mark('open-charges'):
+            for row in view.open:
+                open_card(actor, row, view.boleto_ready, view.pix_ready)
+        ui.label('Pagas').classes('text-h6 q-mt-md')
+        if not view.paid:
+            ui.label('Nenhum pagamento registrado ainda.').classes('text-grey-7')
+        with ui.column().classes('w-full gap-2').mark('paid-charges'):
+            for item in view.paid:
+                paid_card(actor, item)
+        with ui.row().classes('w-full items-start no-wrap gap-2 q-mt-md text-grey-8'):
+            ui.icon('info', size='sm', color='primary')
+            ui.label('Pagou e a cobrança ainda aparece em aberto? O escritório registra o pagamento assim que o '
+                     'recebe; pagamentos por boleto podem levar até 3 dias úteis para serem compensados.')
+
+
+def summary(view: PortalView) -> None:
+    parts = [f'<span>Em aberto: <b>{esc(formatting.money(view.open_cents))}</b></span>',
+             f'<span>{len(view.open)} cobrança{"s" if len(view.open) != 1 else ""}</span>']
+    if view.overdue_count:
+        parts.append(f'<span class="text-negative">{view.overdue_count} vencida{"s" if view.overdue_count != 1 else ""}'
+                     '</span>')
+    ui.html(f'<div class="conton-summary">{"".join(parts)}</div>').classes('w-full').mark('summary')
+
+
+def open_card(actor: Actor, row: ChargeRow, boleto_ready: bool, pix_ready: bool) -> None:
+    with ui.card().props('flat bordered').classes('conton-charge-card q-pa-sm'):
+        with ui.row().classes('w-full items-center no-wrap gap-2'):
+            with ui.column().classes('col gap-0').style('min-width:0'):
+                ui.label(row.title).classes('text-weight-medium')
+                ui.label(f'Vencimento {formatting.day(row.due_date)}').classes('text-caption text-grey-8')
+            ui.label(formatting.money(row.amount_cents)).classes('amount')
+            ui.badge(row.status_label, color=STATUS_COLORS[row.status])
+        with ui.row().classes('gap-2'):
+            if boleto_ready:
+                ui.button('Boleto (PDF)', icon='receipt_long', on_click=lambda: download_boleto(actor, row.id)) \
+                    .props('outline dense no-caps').mark('boleto')
+            ui.button('Pagar com PIX' if pix_ready else 'Detalhes', icon='qr_code_2' if pix_ready else 'info',
+                      on_click=lambda: open_charge(actor, str(row.id))) \
+                .props('unelevated dense no-caps').mark('pix-open')
+
+
+def paid_card(actor: Actor, item: receivables.PaidItem) -> None:
+    row = item.charge
+    with ui.card().props('flat bordered').classes('conton-charge-card q-pa-sm'):
+        with ui.row().classes('w-full items-center no-wrap gap-2'):
+            with ui.column().classes('col gap-0').style('min-width:0'):
+                ui.label(row.title).classes('text-weight-medium')
+                ui.label(f'Pago em {formatting.day(row.paid_date)} — {row.payment_form_label}') \
+                    .classes('text-caption text-grey-8')
+            ui.label(formatting.money(row.received_cents)).classes('amount')
+        if item.receipt_id:
+            ui.button(f'Recibo nº {item.receipt_number:06d}', icon='download',
+                      on_click=lambda: download_receipt(actor, item.receipt_id)).props('outline dense no-caps') \
+                .mark('receipt')
+
+
+@action
+async def open_charge(actor: Actor, charge_id: str) -> None:
+    detail = receivables.get(actor, charge_id)
+    charge = detail.charge
+    with ui.dialog() as dialog, ui.card().classes('w-full').style('max-width: 520px'):
+        with ui.row().classes('w-full items-start no-wrap'):
+            ui.label(charge.title).classes('text-h6 col')
+            ui.badge(charge.status_label, color=STATUS_COLORS[charge.status]).classes('q-mt-sm')
+        ui.label(f'{formatting.money(charge.amount_cents)} — vencimento {formatting.day(charge.due_date)}') \
+            .classes('text-subtitle1')
+        if charge.is_open:
+            pix_block(actor, charge.id, detail.pix_payload, '')
+            if not detail.pix_payload:
+                ui.label('O pagamento por PIX não está disponível para esta cobrança.' +
+                         ('' if detail.boleto_missing else ' Use o boleto.')).classes('text-grey-8')
+            with ui.row().classes('w-full gap-2'):
+                if not detail.boleto_missing:
+                    ui.button('Boleto (PDF)', icon='receipt_long',
+                              on_click=lambda: download_boleto(actor, charge.id)).props('outline no-caps') \
+                        .mark('dialog-boleto')
+                ui.space()
+                ui.button('Fechar', on_click=dialog.close).props('flat')
+        else:
+            receipt = detail.receipt
+            if charge.status == 'pago':
+                ui.label(f'Pago em {formatting.day(charge.paid_date)}.').classes('text-positive')
+            with ui.row().classes('w-full gap-2'):
+                if receipt:
+                    ui.button(f'Recibo nº {receipt.number:06d}', icon='download',
+                              on_click=lambda: download_receipt(actor, receipt.id)).props('outline no-caps')
+                ui.space()
+                ui.button('Fechar', on_click=dialog.close).props('flat')
+    await dialog
+    dialog.delete()
+
+
+@action
+async def download_boleto(actor: Actor, charge_id) -> None:
+    name, data = await run.io_bound(receivables.boleto_pdf, actor, charge_id)
+    ui.download.content(data, name, 'application/pdf')
+
+
+@action
+async def download_receipt(actor: Actor, receipt_id) -> None:
+    name, data = await run.io_bound(receivables.receipt_pdf, actor, receipt_id)
+    ui.download.content(data, name, 'application/pdf')
