@@ -32,7 +32,7 @@ def run(clients: int = 10_000, runs: int = 30, tabs: int = 20) -> str:
         with httpx.Client(base_url=server.base, cookies=cookies, timeout=30) as client:
             pages = [('bare NiceGUI page', '/_bench/bare'), ('home (Acesso Rápido)', '/'),
                      ('clientes, 1st page', '/clientes'),
-                     ('clientes, search by CNPJ', f'/clientes?busca={target[:2]}.{target[2:5]}.{target[5:8]}')]
+                     ('clientes, search by CNPJ', f'/clientes?q={target[:2]}.{target[2:5]}.{target[5:8]}')]
             rows = harness.interleaved(client, pages, runs)
         per_tab = harness.memory_per_tab(server, cookies, '/', tabs)
     finally:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 04:24:11.713859
+Create Date: 2026-11-29 04:59:45.443249
 """
 from alembic import op
 import sqlalchemy as sa

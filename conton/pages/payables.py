@@ -1,0 +1,574 @@
+"""Pagamentos: the office's bills. Filters (kept in the URL), totals, a paged table (cards on a phone), multiple
+selection to delete, a detail dialog with baixa / estorno / editar / cancelar / excluir / anexo, print and export.
+
+Dialogs are built only when opened, so the list page itself stays a couple of dozen elements."""
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from fastapi import Request
+from nicegui import run, ui
+
+from .. import clock, formatting
+from ..services import payables
+from ..services.errors import ValidationError
+from ..services.money import split_installments
+from ..services.payables import BillFilter, BillRow
+from ..services.permissions import Actor
+from .common import Form, action, page_title
+from .frame import esc, frame, guard
+
+PER_PAGE = 25
+STATUS_COLORS = {'aberto': 'blue-7', 'vencido': 'negative', 'pago': 'positive', 'cancelado': 'grey-6'}
+COLUMNS = [
+    {'name': 'due', 'label': 'Vencimento', 'field': 'due', 'align': 'left'},
+    {'name': 'description', 'label': 'Descrição', 'field': 'description', 'align': 'left',
+     'classes': 'conton-wrap', 'headerClasses': ''},
+    {'name': 'supplier', 'label': 'Fornecedor', 'field': 'supplier', 'align': 'left', 'classes': 'conton-wrap'},
+    {'name': 'category', 'label': 'Categoria', 'field': 'category', 'align': 'left'},
+    {'name': 'amount', 'label': 'Valor', 'field': 'amount', 'align': 'right'},
+    {'name': 'status', 'label': 'Situação', 'field': 'status_label', 'align': 'left'},
+    {'name': 'paid', 'label': 'Pagamento', 'field': 'paid', 'align': 'left'},
+    {'name': 'actions', 'label': '', 'field': 'id', 'align': 'right'},
+]
+BADGE = ('<q-badge :color="{aberto:\'blue-7\',vencido:\'negative\',pago:\'positive\',cancelado:\'grey-6\'}'
+         '[props.row.status]" :label="props.row.status_label" />')
+STATUS_SLOT = f'<q-td :props="props">{BADGE}</q-td>'
+DESCRIPTION_SLOT = '''<q-td :props="props">{{ props.row.description }}
+  <span v-if="props.row.parcel" class="text-grey-7 text-caption"> · {{ props.row.parcel }}</span>
+  <q-icon v-if="props.row.attachment" name="attach_file" size="xs" color="grey-7" /></q-td>'''
+PAID_SLOT = '''<q-td :props="props"><div>{{ props.row.paid }}</div>
+  <div v-if="props.row.paid_amount" class="text-caption text-grey-7">{{ props.row.paid_amount }}</div></q-td>'''
+ACTIONS_SLOT = '''<q-td :props="props" auto-width><q-btn flat round dense icon="more_vert" color="primary"
+  aria-label="Detalhes" @click.stop="() => $parent.$emit('open', props.row.id)" /></q-td>'''
+ITEM_SLOT = '''<div class="q-pa-xs col-12">
+  <q-card flat bordered class="cursor-pointer" @click="() => $parent.$emit('open', props.row.id)">
+    <q-card-section class="q-py-sm q-px-sm">
+      <div class="row items-center no-wrap q-gutter-x-sm">
+        <q-checkbox v-if="props.selected !== undefined" dense
+          v-model="props.selected" @click.stop aria-label="Selecionar" />
+        <div class="col text-weight-medium" style="min-width:0">{{ props.row.description }}
+          <span v-if="props.row.parcel" class="text-grey-7 text-caption"> · {{ props.row.parcel }}</span></div>
+        ''' + BADGE + '''
+      </div>
+      <div class="text-caption text-grey-8 ellipsis">{{ props.row.supplier }}</div>
+      <div class="row justify-between items-baseline">
+        <span class="text-caption">Venc. {{ props.row.due }}<span v-if="props.row.paid">
+          · pago {{ props.row.paid }}</span></span>
+        <span class="text-weight-medium">{{ props.row.amount }}</span>
+      </div>
+    </q-card-section>
+  </q-card>
+</div>'''
+CSS = '''<style>
+.conton-bills td.conton-wrap {white-space:normal;min-width:160px;max-width:320px}
+.conton-totals {display:flex;flex-wrap:wrap;gap:4px 20px;padding:10px 14px;background:#f3f7fc;border:1px solid #d6e3f3;
+  border-radius:6px;width:100%}
+.conton-totals b {font-weight:600}
+.conton-totals a {color:#1565c0;text-decoration:none;font-weight:500}
+.conton-filters .q-field {min-width:150px}
+.conton-upload .q-uploader__list {min-height:0;padding:4px 8px}
+@media (max-width: 599px) {.conton-filters > * {flex:1 1 45%}}
+</style>'''
+
+
+@ui.page('/pagamentos')
+def payables_page(request: Request) -> None:
+    actor = guard('payables', title='Pagamentos')
+    if actor is None:
+        return
+    params = request.query_params
+    keys = ('status', 'fornecedor', 'data', 'de', 'ate')
+    filt = payables.parse_filter(params.get('status', ''), params.get('fornecedor', ''), params.get('data', ''),
+                                 params.get('de', ''), params.get('ate', ''),
+                                 default_month=not any(k in params for k in keys))
+    try:
+        page = max(1, int(params.get('pagina', '1')))
+    except ValueError:
+        page = 1
+    with frame(actor, 'Pagamentos'):
+        ui.add_head_html(CSS)
+        page_title('Pagamentos', 'pagamentos')
+        BillsView(actor, filt, page)
+
+
+class BillsView:
+    """Per-tab state of the list: the filter, the page and the elements that show them."""
+
+    def __init__(self, actor: Actor, filt: BillFilter, page: int) -> None:
+        self.actor = actor
+        self.filt = filt
+        self.page = page
+        self.writable = actor.can('payables', 'write')
+        self.build()
+        self.load()
+
+    # ---- layout -----------------------------------------------------------------------------------------------
+
+    def build(self) -> None:
+        f = self.filt
+        with ui.row().classes('w-full items-end gap-2 conton-filters'):
+            self.status = ui.select(payables.STATUS_FILTERS, value=f.status, label='Situação',
+                                    on_change=self.changed).props('dense outlined options-dense').mark('status')
+            self.supplier = ui.input('Fornecedor (nome ou CPF/CNPJ)', value=f.supplier, on_change=self.changed) \
+                .props('dense outlined clearable debounce=500').classes('grow').mark('supplier')
+            self.date_field = ui.select(payables.DATE_FIELDS, value=f.date_field, label='Data de',
+                                        on_change=self.changed).props('dense outlined options-dense') \
+                .mark('date-field')
+            self.start = date_input('De', f.start, on_change=self.changed).props('dense outlined').classes('w-36') \
+                .mark('start')
+            self.end = date_input('Até', f.end, on_change=self.changed).props('dense outlined').classes('w-36') \
+                .mark('end')
+        self.totals = ui.html('').classes('w-full').mark('totals')
+        with ui.row().classes('w-full items-center gap-2'):
+            if self.writable:
+                ui.button('Nova conta', icon='add', on_click=self.new_bill).props('unelevated no-caps') \
+                    .mark('new-bill')
+                self.delete_button = ui.button('Excluir selecionadas', icon='delete', on_click=self.delete_selected) \
+                    .props('outline no-caps color=negative').mark('delete-selected')
+                self.delete_button.disable()
+            ui.button('Imprimir (PDF)', icon='print', on_click=lambda: self.export('pdf')).props('flat no-caps') \
+                .classes('q-ml-auto').mark('export-pdf')
+            ui.button('Exportar CSV', icon='download', on_click=lambda: self.export('csv')).props('flat no-caps') \
+                .mark('export-csv')
+        with ui.element('div').classes('conton-table') as self.table_box:
+            self.table = ui.table(columns=COLUMNS, rows=[], row_key='id',
+                                  selection='multiple' if self.writable else None,
+                                  on_select=self.selection_changed) \
+                .props('flat bordered dense hide-pagination :rows-per-page-options="[0]" '
+                       ':grid="window.innerWidth < 600" no-data-label="Nenhuma conta encontrada com estes filtros."') \
+                .classes('w-full conton-bills').mark('bills')
+        self.table.add_slot('body-cell-status', STATUS_SLOT)
+        self.table.add_slot('body-cell-description', DESCRIPTION_SLOT)
+        self.table.add_slot('body-cell-paid', PAID_SLOT)
+        self.table.add_slot('body-cell-actions', ACTIONS_SLOT)
+        self.table.add_slot('item', ITEM_SLOT)
+        self.table.on('open', lambda e: self.open(e.args))
+        self.table.on('rowClick', lambda e: self.open(e.args[1]['id']) if isinstance(e.args, list) and
+                      len(e.args) > 1 and isinstance(e.args[1], dict) else None)
+        self.pagination: ui.pagination | None = None  # built when there is more than one page
+
+    # ---- data -------------------------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        result = payables.search(self.actor, self.filt, page=self.page, per_page=PER_PAGE)
+        self.page = result.page
+        plural = 's' if result.total != 1 else ''
+        parts = [f'<span><b>{result.total}</b> conta{plural}</span>',
+                 f'<span>Valor: <b>{esc(formatting.money(result.amount_cents))}</b></span>']
+        if self.filt.status in ('', 'pago'):
+            parts.append(f'<span>Pago: <b>{esc(formatting.money(result.paid_cents))}</b></span>')
+        if self.filt.status in ('', 'aberto', 'pendente', 'vencido'):
+            parts.append(f'<span>Em aberto: <b>{esc(formatting.money(result.open_cents))}</b></span>')
+        month = BillFilter.current_month()
+        if (self.filt.date_field, self.filt.start, self.filt.end) != ('vencimento', month.start, month.end):
+            query = {'status': self.filt.status, 'fornecedor': self.filt.supplier.strip(), 'data': 'vencimento',
+                     'de': month.start.isoformat(), 'ate': month.end.isoformat()}
+            parts.append(f'<a class="q-ml-auto" href="/pagamentos?{esc(urlencode(query))}">Ver o mês atual</a>')
+        self.totals.content = f'<div class="conton-totals">{"".join(parts)}</div>'
+        self.table.rows = [_row_dict(r) for r in result.rows]
+        self.table.selected = []
+        self.selection_changed()
+        pages = max(1, -(-result.total // PER_PAGE))
+        if self.pagination is None and pages > 1:
+            with self.table_box:
+                self.pagination = ui.pagination(1, pages, direction_links=True, value=self.page, on_change=self.go) \
+                    .props('max-pages=7 boundary-numbers').classes('q-mt-sm').mark('pages')
+        if self.pagination is not None:
+            self.pagination.props['max'] = pages
+            self.pagination.set_value(self.page)
+            self.pagination.set_visibility(pages > 1)
+
+    def read_filter(self) -> BillFilter | None:
+        """The filter in the inputs; None while a date is half typed."""
+        for element in (self.start, self.end):
+            try:
+                formatting.parse_day(element.value or '')
+            except ValueError:
+                return None
+        return payables.parse_filter(self.status.value or '', self.supplier.value or '', self.date_field.value or '',
+                                     self.start.value or '', self.end.value or '')
+
+    def url(self) -> str:
+        f = self.filt
+        query = {'status': f.status, 'fornecedor': f.supplier.strip(), 'data': f.date_field,
+                 'de': f.start.isoformat() if f.start else '', 'ate': f.end.isoformat() if f.end else ''}
+        if self.page > 1:
+            query['pagina'] = str(self.page)
+        return f'/pagamentos?{urlencode(query)}'
+
+    @action
+    def changed(self) -> None:
+        new = self.read_filter()
+        if new is None or new == self.filt:
+            return
+        self.filt, self.page = new, 1
+        self.load()
+        ui.navigate.history.replace(self.url())
+
+    @action
+    def go(self, e) -> None:
+        if e.value and e.value != self.page:
+            self.page = e.value
+            self.load()
+            ui.navigate.history.replace(self.url())
+
+    def selection_changed(self, _=None) -> None:
+        if self.writable:
+            count = len(self.table.selected)
+            self.delete_button.text = f'Excluir selecionadas ({count})' if count else 'Excluir selecionadas'
+            self.delete_button.set_enabled(count > 0)
+
+    # ---- export -----------------------------------------------------------------------------------------------
+
+    @action
+    async def export(self, kind: str) -> None:
+        stamp = clock.today().isoformat()
+        if kind == 'pdf':
+            data = await run.io_bound(payables.export_pdf, self.actor, self.filt)
+            ui.download.content(data, f'contas-a-pagar-{stamp}.pdf', 'application/pdf')
+        else:
+            data = await run.io_bound(payables.export_csv, self.actor, self.filt)
+            ui.download.content(data, f'contas-a-pagar-{stamp}.csv', 'text/csv; charset=utf-8')
+
+    # ---- detail and actions -----------------------------------------------------------------------------------
+
+    @action
+    async def open(self, bill_id: str) -> None:
+        bill = payables.get(self.actor, bill_id)
+        with ui.dialog() as dialog, ui.card().classes('w-full').style('max-width: 520px'):
+            with ui.row().classes('w-full items-start no-wrap'):
+                ui.label(bill.description).classes('text-h6 col')
+                ui.badge(bill.status_label, color=STATUS_COLORS[bill.status]).classes('q-mt-sm')
+            ui.html(_detail_html(bill)).classes('w-full').mark('bill-detail')
+            with ui.row().classes('w-full gap-2'):
+                if bill.has_attachment:
+                    ui.button('Baixar anexo', icon='attach_file',
+                              on_click=lambda: self.download_attachment(bill.id)).props('flat no-caps')
+                if self.writable:
+                    if bill.status in ('aberto', 'vencido'):
+                        ui.button('Dar baixa', icon='check', on_click=lambda: dialog.submit('pay')) \
+                            .props('unelevated color=positive').mark('detail-pay')
+                        ui.button('Editar', icon='edit', on_click=lambda: dialog.submit('edit')).props('outline') \
+                            .mark('detail-edit')
+                        ui.button('Cancelar conta', icon='block', on_click=lambda: dialog.submit('cancel')) \
+                            .props('flat no-caps color=grey-8')
+                    elif bill.status == 'pago':
+                        ui.button('Estornar baixa', icon='undo', on_click=lambda: dialog.submit('undo')) \
+                            .props('outline').mark('detail-undo')
+                    else:
+                        ui.button('Reabrir', icon='replay', on_click=lambda: dialog.submit('reopen')).props('outline')
+                    ui.button('Excluir', icon='delete', on_click=lambda: dialog.submit('delete')) \
+                        .props('flat no-caps color=negative').mark('detail-delete')
+                ui.space()
+                ui.button('Fechar', on_click=dialog.close).props('flat').mark('detail-close')
+        choice = await dialog
+        dialog.delete()
+        if choice == 'pay':
+            await self.pay(bill)
+        elif choice == 'edit':
+            await self.edit(bill)
+        elif choice == 'cancel':
+            if await confirm(f'Cancelar a conta "{bill.description}"?', 'Cancelar conta'):
+                payables.cancel(self.actor, bill.id)
+                ui.notify('Conta cancelada.', type='positive')
+        elif choice == 'undo':
+            if await confirm(f'Estornar a baixa de "{bill.description}"? A conta volta a ficar em aberto.',
+                             'Estornar'):
+                payables.undo_payment(self.actor, bill.id)
+                ui.notify('Baixa estornada.', type='positive')
+        elif choice == 'reopen':
+            payables.reopen(self.actor, bill.id)
+            ui.notify('Conta reaberta.', type='positive')
+        elif choice == 'delete':
+            await self.delete([bill])
+            return
+        if choice:
+            self.load()
+
+    @action
+    async def download_attachment(self, bill_id) -> None:
+        name, mime, data = await run.io_bound(payables.attachment, self.actor, bill_id)
+        ui.download.content(data, name, mime)
+
+    async def pay(self, bill: BillRow) -> None:
+        with ui.dialog() as dialog, ui.card().classes('w-full').style('max-width: 460px'):
+            ui.label('Dar baixa').classes('text-h6')
+            ui.label(f'{bill.description} — {formatting.money(bill.amount_cents)}, vencimento '
+                     f'{formatting.day(bill.due_date)}').classes('text-grey-8')
+            form = Form()
+            paid_date = form.add('paid_date', date_input('Data do pagamento', clock.today())
+                                 .props('outlined dense').classes('w-full').mark('pay-date'))
+            with ui.row().classes('w-full no-wrap gap-2'):
+                discount = form.add('discount', ui.input('Desconto (R$)', value='0,00')
+                                    .props('outlined dense inputmode=decimal').classes('col'))
+                addition = form.add('addition', ui.input('Juros/multa (R$)', value='0,00')
+                                    .props('outlined dense inputmode=decimal').classes('col'))
+            paid = form.add('paid', ui.input('Valor pago (R$)', value=formatting.cents_to_input(bill.amount_cents))
+                            .props('outlined dense inputmode=decimal').classes('w-full'))
+
+            def recompute() -> None:
+                try:
+                    d = formatting.parse_money(discount.value or '0')
+                    a = formatting.parse_money(addition.value or '0')
+                except ValueError:
+                    return
+                paid.value = formatting.cents_to_input(bill.amount_cents - d + a)
+            discount.on_value_change(recompute)
+            addition.on_value_change(recompute)
+
+            async def submit() -> None:
+                result = await form.submit(lambda: payables.pay(
+                    self.actor, bill.id, paid_date=paid_date.value, discount=discount.value,
+                    addition=addition.value, paid=paid.value))
+                if result is not None:
+                    dialog.submit(True)
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Cancelar', on_click=dialog.close).props('flat')
+                ui.button('Confirmar baixa', on_click=action(submit)).props('unelevated color=positive')
+        done = await dialog
+        dialog.delete()
+        if done:
+            ui.notify('Baixa registrada.', type='positive')
+            self.load()
+
+    @action
+    async def new_bill(self) -> None:
+        await self.edit(None)
+
+    async def edit(self, bill: BillRow | None) -> None:
+        """The new-bill form, or the edit form of an open bill."""
+        actor = self.actor
+        state: dict = {'stored': None}
+        options = payables.supplier_options(actor, include=bill.supplier_id if bill else None)
+        with ui.dialog().props('persistent') as dialog, ui.card().classes('w-full').style('max-width: 560px'):
+            ui.label('Nova conta a pagar' if bill is None else 'Editar conta').classes('text-h6')
+            form = Form()
+            supplier = form.add('supplier_id', ui.select(options, label='Fornecedor', with_input=True, clearable=True,
+                                                         value=str(bill.supplier_id) if bill and bill.supplier_id
+                                                         else None)
+                                .props('outlined dense options-dense input-debounce=300').classes('w-full')
+                                .mark('form-supplier'))
+
+            def search_suppliers(e) -> None:
+                text = e.args if isinstance(e.args, str) else ''
+                found = payables.supplier_options(actor, text, include=supplier.value)
+                supplier.set_options(found, value=supplier.value)
+            supplier.on('input-value', action(search_suppliers))
+            description = form.add('description', ui.input('Descrição', value=bill.description if bill else '')
+                                   .props('outlined dense maxlength=200').classes('w-full').mark('form-description'))
+            category = form.add('category', ui.input('Categoria', value=bill.category if bill else '',
+                                                     autocomplete=payables.categories(actor))
+                                .props('outlined dense maxlength=60').classes('w-full'))
+            amount = form.add('amount', ui.input('Valor (R$)', value=formatting.cents_to_input(bill.amount_cents)
+                                                 if bill else '').props('outlined dense inputmode=decimal')
+                              .classes('w-full').mark('form-amount'))
+            with ui.row().classes('w-full no-wrap gap-2'):
+                issue = form.add('issue_date', date_input('Emissão', bill.issue_date if bill else clock.today())
+                                 .props('outlined dense').classes('col').mark('form-issue'))
+                due = form.add('due_date', date_input('Vencimento', bill.due_date if bill else None)
+                               .props('outlined dense').classes('col').mark('form-due'))
+            repeat = installments = preview = None
+            if bill is None:
+                repeat = form.add('repeat', ui.radio(payables.REPEAT_LABELS, value='unica').props('inline dense')
+                                  .mark('form-repeat'))
+                with ui.row().classes('w-full items-center no-wrap gap-2') as parcel_row:
+                    installments = form.add('installments', ui.number('Parcelas', value=2, min=1, max=120,
+                                                                      precision=0)
+                                            .props('outlined dense').classes('w-28').mark('form-installments'))
+                    preview = ui.label('').classes('text-caption text-grey-8 col')
+                recurrence_note = ui.label('Cria as contas dos próximos 12 meses, no mesmo dia; o sistema mantém '
+                                           'sempre 12 meses à frente até você encerrar a recorrência.') \
+                    .classes('text-caption text-grey-8')
+
+                def show_repeat() -> None:
+                    parcel_row.set_visibility(repeat.value == 'parcelas')
+                    recurrence_note.set_visibility(repeat.value == 'mensal')
+                    try:
+                        cents = formatting.parse_money(amount.value)
+                        n = int(installments.value or 0)
+                        parts = split_installments(cents, n) if 0 < n <= 120 and cents > 0 else []
+                    except (ValueError, TypeError):
+                        parts = []
+                    if parts:
+                        shown = ' + '.join(formatting.money(p) for p in parts[:3])
+                        preview.text = f'{len(parts)}×: {shown}{" + …" if len(parts) > 3 else ""}'
+                    else:
+                        preview.text = ''
+                repeat.on_value_change(show_repeat)
+                installments.on_value_change(show_repeat)
+                amount.on_value_change(show_repeat)
+                show_repeat()
+            with ui.column().classes('w-full gap-1'):
+                label = 'Anexo (PDF ou imagem, até 10 MB)'
+                if bill is not None and bill.has_attachment:
+                    label = f'Substituir anexo ({bill.attachment_name})'
+                upload = ui.upload(label=label, auto_upload=True, max_files=1,
+                                   max_file_size=payables.ATTACHMENT_MAX_BYTES) \
+                    .props('accept=".pdf,.png,.jpg,.jpeg,.webp,application/pdf,image/*" flat bordered '
+                           'color=grey-2 text-color=grey-9') \
+                    .classes('w-full conton-upload').mark('form-upload')
+                file_error = ui.label('').classes('text-negative text-caption').mark('file-error')
+                file_error.set_visibility(False)
+                file_info = ui.label('').classes('text-caption text-positive')
+
+            def show_file_error(message: str) -> None:
+                file_error.text = message
+                file_error.set_visibility(bool(message))
+
+            async def uploaded(e) -> None:
+                show_file_error('')
+                try:
+                    stored = await payables.save_attachment(actor, e.file)
+                except ValidationError as error:
+                    show_file_error(next(iter(error.errors.values())))
+                    upload.reset()
+                    return
+                if state['stored'] is not None:
+                    payables.discard_attachment(actor, state['stored'])
+                state['stored'] = stored
+                file_info.text = f'Anexado: {stored.original_name}'
+            upload.on_upload(action(uploaded))
+            upload.on_rejected(lambda: show_file_error('Arquivo grande demais: o limite é 10 MB.'))
+
+            async def save() -> None:
+                values = {'supplier_id': supplier.value, 'description': description.value,
+                          'category': category.value, 'amount': amount.value, 'due_date': due.value,
+                          'issue_date': issue.value}
+                if bill is None:
+                    call = (lambda: payables.create(actor, **values, repeat=repeat.value,
+                                                    installments=installments.value if repeat.value == 'parcelas'
+                                                    else 1, attachment=state['stored']))
+                else:
+                    call = lambda: payables.update(actor, bill.id, **values)  # noqa: E731
+                if await form.submit(call) is None:
+                    return
+                if bill is not None and state['stored'] is not None:
+                    payables.set_attachment(actor, bill.id, state['stored'])
+                state['stored'] = None
+                dialog.submit(True)
+
+            async def close() -> None:
+                if state['stored'] is not None:
+                    payables.discard_attachment(actor, state['stored'])
+                    state['stored'] = None
+                dialog.submit(False)
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Cancelar', on_click=action(close)).props('flat')
+                ui.button('Salvar', on_click=action(save)).props('unelevated').mark('form-save')
+        saved = await dialog
+        dialog.delete()
+        if saved:
+            ui.notify('Conta salva.' if bill else 'Conta incluída.', type='positive')
+            self.load()
+
+    # ---- delete -----------------------------------------------------------------------------------------------
+
+    @action
+    async def delete_selected(self) -> None:
+        if not self.table.selected:
+            return
+        rows = payables.get_many(self.actor, [r['id'] for r in self.table.selected])
+        await self.delete(rows)
+
+    async def delete(self, bills: list[BillRow]) -> None:
+        grouped = [b for b in bills if b.in_group]
+        single = len(bills) == 1
+        name = f'a conta "{bills[0].description}"' if single else f'as {len(bills)} contas selecionadas'
+        with ui.dialog() as dialog, ui.card().style('max-width: 480px'):
+            ui.label('Excluir contas' if not single else 'Excluir conta').classes('text-h6')
+            scope = None
+            if grouped:
+                ui.label(f'Excluir {name}? ' + ('Ela faz parte de um grupo de parcelas ou de uma recorrência.'
+                                                if single else 'Algumas fazem parte de grupos de parcelas ou de '
+                                                'recorrências.'))
+                options = {'only': 'Somente esta' if single else 'Somente as selecionadas'}
+                if single:
+                    options['following'] = ('Esta e as seguintes (encerra a recorrência)' if bills[0].recurrence
+                                            else 'Esta e as parcelas seguintes')
+                options['group'] = 'Todo o grupo' if single else 'As selecionadas e todo o grupo de cada uma'
+                scope = ui.radio(options, value='only').mark('delete-scope')
+            else:
+                ui.label(f'Excluir {name}? Esta ação não pode ser desfeita.')
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Cancelar', on_click=dialog.close).props('flat')
+                ui.button('Excluir', on_click=lambda: dialog.submit(scope.value if scope else 'only')) \
+                    .props('unelevated color=negative').mark('confirm-delete')
+        choice = await dialog
+        dialog.delete()
+        if not choice:
+            return
+        count = payables.delete(self.actor, [b.id for b in bills], choice)
+        ui.notify(f'{count} conta{"s" if count != 1 else ""} excluída{"s" if count != 1 else ""}.', type='positive')
+        self.load()
+
+
+def date_input(label: str, value: date | None = None, *, on_change=None) -> ui.input:
+    """A dd/mm/aaaa text input with a calendar behind its icon (the calendar is built on first use)."""
+    element = ui.input(label, value=formatting.day(value), on_change=on_change) \
+        .props('mask="##/##/####" placeholder="dd/mm/aaaa" inputmode=numeric')
+    parts: dict = {}
+
+    def pick(_=None) -> None:
+        if 'menu' not in parts:
+            with element:
+                with ui.menu().props('no-parent-event') as parts['menu']:
+                    parts['date'] = ui.date(mask='DD/MM/YYYY', on_change=chosen)
+        parts['syncing'] = True
+        parts['date'].value = element.value if len(element.value or '') == 10 else None
+        parts['syncing'] = False
+        parts['menu'].open()
+
+    def chosen(e) -> None:
+        if parts.get('syncing'):
+            return
+        if e.value and e.value != element.value:
+            element.value = e.value
+        parts['menu'].close()
+    # The icon is a template slot (no server-side element: the list page renders two of these). It listens to
+    # mousedown, not click: the field re-renders its slots when it gains focus, which would swallow the click.
+    element.add_slot('append', '<q-icon name="event" class="cursor-pointer" aria-label="Calendário" role="button" '
+                               '@mousedown.prevent.stop="() => $parent.$emit(\'pick\')" />')
+    element.on('pick', pick)
+    return element
+
+
+async def confirm(question: str, yes: str) -> bool:
+    with ui.dialog() as dialog, ui.card().style('max-width: 420px'):
+        ui.label(question)
+        with ui.row().classes('w-full justify-end'):
+            ui.button('Voltar', on_click=dialog.close).props('flat')
+            ui.button(yes, on_click=lambda: dialog.submit(True)).props('unelevated').mark('confirm-yes')
+    result = await dialog
+    dialog.delete()
+    return bool(result)
+
+
+def _row_dict(r: BillRow) -> dict:
+    return {'id': str(r.id), 'due': formatting.day(r.due_date), 'description': r.description, 'parcel': r.parcel,
+            'supplier': r.supplier_name, 'category': r.category, 'amount': formatting.money(r.amount_cents),
+            'status': r.status, 'status_label': r.status_label, 'paid': formatting.day(r.paid_date),
+            'paid_amount': formatting.money(r.paid_cents) if r.status == 'pago' else '',
+            'attachment': r.has_attachment, 'group': str(r.group_id) if r.group_id else ''}
+
+
+def _detail_html(b: BillRow) -> str:
+    lines = [('Fornecedor', f'{b.supplier_name} ({formatting.document(b.supplier_document)})'
+              if b.supplier_name else 'Sem fornecedor'),
+             ('Categoria', b.category or '—'),
+             ('Valor', formatting.money(b.amount_cents)),
+             ('Emissão', formatting.day(b.issue_date)),
+             ('Vencimento', formatting.day(b.due_date))]
+    if b.parcel:
+        lines.append(('Parcela', f'{b.installment_no}/{b.installment_count}' if not b.recurrence
+                      else f'Recorrência mensal, nº {b.installment_no}'))
+    if b.status == 'pago':
+        lines += [('Pagamento', formatting.day(b.paid_date)), ('Desconto', formatting.money(b.discount_cents)),
+                  ('Juros/multa', formatting.money(b.addition_cents)), ('Valor pago', formatting.money(b.paid_cents))]
+    if b.has_attachment:
+        lines.append(('Anexo', b.attachment_name))
+    rows = ''.join(f'<tr><td style="color:#666;padding:2px 16px 2px 0;vertical-align:top">{esc(k)}</td>'
+                   f'<td style="padding:2px 0">{esc(v)}</td></tr>' for k, v in lines)
+    return f'<table style="width:100%;border-collapse:collapse">{rows}</table>'
+
