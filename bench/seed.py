@@ -80,8 +80,87 @@ def month_start(today: date, back: int) -> date:
     y, m = today.year, today.month - back
     while m <= 0:
         y, m = y - 1, m + 12
+    while m > 12:
+        y, m = y + 1, m - 12
     return date(y, m, 1)
 
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+def _rows_insert(model, rows: list[dict], chunk: int = 5000) -> None:
+    with get_engine().begin() as conn:
+        for i in range(0, len(rows), chunk):
+            conn.execute(insert(model.__table__), rows[i:i + chunk])
+
+
+def charges(clients_: list[Client], n: int, today: date, months: int = 24, seed: int = 2) -> int:
+    """`n` charges over the last `months` months (this one included): one honorários per client and month, the rest
+    one-off; past ones mostly paid (paid_date, received_cents), some open (overdue) or cancelled."""
+    from conton.models import Charge
+    from conton.clock import now
+    rng = random.Random(seed)
+    stamp = now()
+    rows: list[dict] = []
+
+    def row(client: Client, kind: str, comp: str | None, desc: str, amount: int, due: date) -> dict:
+        issue = due - days(20)
+        if due >= today:
+            status = 'aberto'
+        else:
+            status = rng.choices(['pago', 'aberto', 'cancelado'], [85, 10, 5])[0]
+        paid = due + days(rng.randint(-5, 10)) if status == 'pago' else None
+        if paid is not None and paid > today:
+            paid = today
+        return {'id': uuid.UUID(int=rng.getrandbits(128), version=4), 'client_id': client.id, 'kind': kind,
+                'competence': comp, 'description': desc, 'amount_cents': amount, 'issue_date': issue, 'due_date': due,
+                'status': status, 'paid_date': paid, 'received_cents': amount if paid else None,
+                'discount_cents': 0, 'addition_cents': 0, 'payment_form': 'boleto' if paid else '',
+                'nosso_numero': None, 'group_id': None, 'installment_no': None, 'installment_count': None,
+                'created_at': stamp}
+    for back in range(months - 1, -1, -1):
+        first = month_start(today, back)
+        comp = f'{first.year:04d}-{first.month:02d}'
+        for client in clients_:
+            if len(rows) >= n:
+                break
+            due = first + days(min(client.due_day, 28) - 1)
+            rows.append(row(client, 'honorarios', comp, f'Honorários contábeis {first.month:02d}/{first.year}',
+                            client.fee_cents, due))
+    while len(rows) < n:
+        client = rng.choice(clients_)
+        first = month_start(today, rng.randrange(months))
+        due = first + days(rng.randrange(28))
+        rows.append(row(client, 'avulso', None, rng.choice(['Abertura de empresa', 'Alteração contratual',
+                                                            'Declaração de IRPF', 'Certidões', 'Consultoria']),
+                        rng.choice([15000, 30000, 50000, 120000]), due))
+    _rows_insert(Charge, rows)
+    return len(rows)
+
+
+def bills(suppliers_: list[Supplier], n: int, today: date, months: int = 24, seed: int = 3) -> int:
+    """`n` bills over the last `months` months plus the next one, mixed statuses."""
+    from conton.models import Bill
+    from conton.clock import now
+    rng = random.Random(seed)
+    stamp = now()
+    rows = []
+    for i in range(n):
+        supplier = suppliers_[i % len(suppliers_)]
+        first = month_start(today, rng.randrange(-1, months))
+        due = first + days(rng.randrange(28))
+        status = 'aberto' if due >= today else rng.choices(['pago', 'aberto', 'cancelado'], [88, 8, 4])[0]
+        amount = rng.randrange(5000, 500000)
+        paid = min(today, due + days(rng.randint(-3, 3))) if status == 'pago' else None
+        rows.append({'id': uuid.UUID(int=rng.getrandbits(128), version=4), 'supplier_id': supplier.id,
+                     'description': rng.choice(['Aluguel', 'Energia', 'Internet', 'Software contábil', 'Limpeza',
+                                                'Telefone', 'Material de escritório']) + f' {i + 1}',
+                     'category': rng.choice(['Ocupação', 'Serviços', 'Tecnologia', 'Material']),
+                     'amount_cents': amount, 'issue_date': due - days(15), 'due_date': due, 'status': status,
+                     'paid_date': paid, 'discount_cents': 0, 'addition_cents': 0,
+                     'paid_cents': amount if paid else None, 'attachment_file': '', 'attachment_name': '',
+                     'attachment_mime': '', 'group_id': None, 'installment_no': None, 'installment_count': None,
+                     'recurrence': '', 'created_at': stamp})
+    _rows_insert(Bill, rows)
+    return len(rows)

@@ -41,9 +41,9 @@ class Charge(SQLModel, table=True):
     """What a client owes the office (monthly fee or a one-off service)."""
     __table_args__ = (
         UniqueConstraint('client_id', 'competence', 'kind', name='uq_charge_client_competence_kind'),
-        Index('ix_charge_status_due', 'status', 'due_date'),
+        Index('ix_charge_status_due', 'status', 'due_date', 'amount_cents', 'received_cents'),  # covers list totals
         Index('ix_charge_client_due', 'client_id', 'due_date'),
-        Index('ix_charge_paid_date', 'paid_date'),
+        Index('ix_charge_status_paid', 'status', 'paid_date', 'received_cents'),
     )
     id: uuid.UUID = uuid_pk()
     client_id: uuid.UUID = Field(foreign_key='client.id')

@@ -8,10 +8,12 @@ import logging
 import time
 import weakref
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from nicegui import app, context, ui
 
+from .. import formatting
 from ..services import auth
 from ..services.errors import AuthExpired, NotFound, PermissionDenied, ServiceError, Throttled, ValidationError
 from ..services.permissions import Actor
@@ -178,3 +180,42 @@ def pager(total: int, page: int, per_page: int, on_change: Callable[[int], Any])
         if pages > 1:
             ui.pagination(1, pages, direction_links=True, value=min(page, pages),
                           on_change=lambda e: on_change(e.value)).props('max-pages=7 boundary-numbers')
+
+
+def money(cents: int | None) -> str:
+    """formatting.money without Babel, for table rows ('R$\xa01.234,56', same output): Babel's format_currency costs
+    ~0.2 ms a call, which was ~10 ms of a 25-row list page. tests/unit checks it matches formatting.money."""
+    if cents is None:
+        return ''
+    whole, part = divmod(abs(cents), 100)
+    return f'{"-" if cents < 0 else ""}R$\xa0{whole:,}'.replace(',', '.') + f',{part:02d}'
+
+
+def date_input(label: str, value: date | None = None, *, on_change=None) -> ui.input:
+    """A dd/mm/aaaa text input with a calendar behind its icon (the calendar is built on first use)."""
+    element = ui.input(label, value=formatting.day(value), on_change=on_change) \
+        .props('mask="##/##/####" placeholder="dd/mm/aaaa" inputmode=numeric')
+    parts: dict = {}
+
+    def pick(_=None) -> None:
+        if 'menu' not in parts:
+            with element:
+                with ui.menu().props('no-parent-event') as parts['menu']:
+                    parts['date'] = ui.date(mask='DD/MM/YYYY', on_change=chosen)
+        parts['syncing'] = True
+        parts['date'].value = element.value if len(element.value or '') == 10 else None
+        parts['syncing'] = False
+        parts['menu'].open()
+
+    def chosen(e) -> None:
+        if parts.get('syncing'):
+            return
+        if e.value and e.value != element.value:
+            element.value = e.value
+        parts['menu'].close()
+    # The icon is a template slot (no server-side element: the list page renders two of these). It listens to
+    # mousedown, not click: the field re-renders its slots when it gains focus, which would swallow the click.
+    element.add_slot('append', '<q-icon name="event" class="cursor-pointer" aria-label="Calendário" role="button" '
+                               '@mousedown.prevent.stop="() => $parent.$emit(\'pick\')" />')
+    element.on('pick', pick)
+    return element

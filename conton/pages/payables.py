@@ -4,7 +4,6 @@ selection to delete, a detail dialog with baixa / estorno / editar / cancelar / 
 Dialogs are built only when opened, so the list page itself stays a couple of dozen elements."""
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -16,7 +15,7 @@ from ..services.errors import ValidationError
 from ..services.money import split_installments
 from ..services.payables import BillFilter, BillRow
 from ..services.permissions import Actor
-from .common import Form, action, page_title
+from .common import Form, action, date_input, money, page_title
 from .frame import esc, frame, guard
 
 PER_PAGE = 25
@@ -156,11 +155,11 @@ class BillsView:
         self.page = result.page
         plural = 's' if result.total != 1 else ''
         parts = [f'<span><b>{result.total}</b> conta{plural}</span>',
-                 f'<span>Valor: <b>{esc(formatting.money(result.amount_cents))}</b></span>']
+                 f'<span>Valor: <b>{esc(money(result.amount_cents))}</b></span>']
         if self.filt.status in ('', 'pago'):
-            parts.append(f'<span>Pago: <b>{esc(formatting.money(result.paid_cents))}</b></span>')
+            parts.append(f'<span>Pago: <b>{esc(money(result.paid_cents))}</b></span>')
         if self.filt.status in ('', 'aberto', 'pendente', 'vencido'):
-            parts.append(f'<span>Em aberto: <b>{esc(formatting.money(result.open_cents))}</b></span>')
+            parts.append(f'<span>Em aberto: <b>{esc(money(result.open_cents))}</b></span>')
         month = BillFilter.current_month()
         if (self.filt.date_field, self.filt.start, self.filt.end) != ('vencimento', month.start, month.end):
             query = {'status': self.filt.status, 'fornecedor': self.filt.supplier.strip(), 'data': 'vencimento',
@@ -504,36 +503,6 @@ class BillsView:
         self.load()
 
 
-def date_input(label: str, value: date | None = None, *, on_change=None) -> ui.input:
-    """A dd/mm/aaaa text input with a calendar behind its icon (the calendar is built on first use)."""
-    element = ui.input(label, value=formatting.day(value), on_change=on_change) \
-        .props('mask="##/##/####" placeholder="dd/mm/aaaa" inputmode=numeric')
-    parts: dict = {}
-
-    def pick(_=None) -> None:
-        if 'menu' not in parts:
-            with element:
-                with ui.menu().props('no-parent-event') as parts['menu']:
-                    parts['date'] = ui.date(mask='DD/MM/YYYY', on_change=chosen)
-        parts['syncing'] = True
-        parts['date'].value = element.value if len(element.value or '') == 10 else None
-        parts['syncing'] = False
-        parts['menu'].open()
-
-    def chosen(e) -> None:
-        if parts.get('syncing'):
-            return
-        if e.value and e.value != element.value:
-            element.value = e.value
-        parts['menu'].close()
-    # The icon is a template slot (no server-side element: the list page renders two of these). It listens to
-    # mousedown, not click: the field re-renders its slots when it gains focus, which would swallow the click.
-    element.add_slot('append', '<q-icon name="event" class="cursor-pointer" aria-label="Calendário" role="button" '
-                               '@mousedown.prevent.stop="() => $parent.$emit(\'pick\')" />')
-    element.on('pick', pick)
-    return element
-
-
 async def confirm(question: str, yes: str) -> bool:
     with ui.dialog() as dialog, ui.card().style('max-width: 420px'):
         ui.label(question)
@@ -547,9 +516,9 @@ async def confirm(question: str, yes: str) -> bool:
 
 def _row_dict(r: BillRow) -> dict:
     return {'id': str(r.id), 'due': formatting.day(r.due_date), 'description': r.description, 'parcel': r.parcel,
-            'supplier': r.supplier_name, 'category': r.category, 'amount': formatting.money(r.amount_cents),
+            'supplier': r.supplier_name, 'category': r.category, 'amount': money(r.amount_cents),
             'status': r.status, 'status_label': r.status_label, 'paid': formatting.day(r.paid_date),
-            'paid_amount': formatting.money(r.paid_cents) if r.status == 'pago' else '',
+            'paid_amount': money(r.paid_cents) if r.status == 'pago' else '',
             'attachment': r.has_attachment, 'group': str(r.group_id) if r.group_id else ''}
 
 

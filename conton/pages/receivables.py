@@ -7,7 +7,6 @@ Dialogs are built only when opened, so the list page itself stays a couple of do
 from __future__ import annotations
 
 import base64
-from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -19,7 +18,7 @@ from ..services.errors import NotFound, ValidationError
 from ..services.money import late_fees, split_installments
 from ..services.permissions import Actor
 from ..services.receivables import ChargeDetail, ChargeFilter, ChargeRow
-from .common import Form, action, page_title
+from .common import Form, action, date_input, money, page_title
 from .frame import esc, frame, guard
 
 PER_PAGE = 25
@@ -134,7 +133,7 @@ class ChargesView:
                     .mark('new-charge')
                 ui.button('Gerar honorários do mês', icon='event_repeat', on_click=self.generate) \
                     .props('outline no-caps').mark('generate')
-        with ui.element('div').classes('conton-table'):
+        with ui.element('div').classes('conton-table') as self.table_box:
             self.table = ui.table(columns=COLUMNS, rows=[], row_key='id') \
                 .props('flat bordered dense hide-pagination :rows-per-page-options="[0]" '
                        ':grid="window.innerWidth < 600" '
@@ -149,8 +148,7 @@ class ChargesView:
         self.table.on('open', lambda e: self.open(e.args))
         self.table.on('rowClick', lambda e: self.open(e.args[1]['id']) if isinstance(e.args, list) and
                       len(e.args) > 1 and isinstance(e.args[1], dict) else None)
-        self.pagination = ui.pagination(1, 1, direction_links=True, value=1, on_change=self.go) \
-            .props('max-pages=7 boundary-numbers').mark('pages')
+        self.pagination: ui.pagination | None = None  # built when there is more than one page
 
     # ---- data -------------------------------------------------------------------------------------------------
 
@@ -159,18 +157,23 @@ class ChargesView:
         self.page = result.page
         plural = 's' if result.total != 1 else ''
         parts = [f'<span><b>{result.total}</b> cobrança{plural}</span>',
-                 f'<span>Valor: <b>{esc(formatting.money(result.amount_cents))}</b></span>']
+                 f'<span>Valor: <b>{esc(money(result.amount_cents))}</b></span>']
         if self.filt.status in ('', 'pago'):
-            parts.append(f'<span>Recebido: <b>{esc(formatting.money(result.received_cents))}</b></span>')
+            parts.append(f'<span>Recebido: <b>{esc(money(result.received_cents))}</b></span>')
         if self.filt.status in ('', 'aberto', 'pendente', 'vencido'):
-            parts.append(f'<span>Em aberto: <b>{esc(formatting.money(result.open_cents))}</b></span>')
+            parts.append(f'<span>Em aberto: <b>{esc(money(result.open_cents))}</b></span>')
         self.totals.content = f'<div class="conton-totals">{"".join(parts)}</div>'
         self.table.rows = [_row_dict(r) for r in result.rows]
         pages = max(1, -(-result.total // PER_PAGE))
-        self.pagination.props['max'] = pages
-        self.pagination.set_value(self.page)
-        self.pagination.set_visibility(pages > 1)
-        self.pagination.update()
+        if self.pagination is None and pages > 1:
+            with self.table_box:
+                self.pagination = ui.pagination(1, pages, direction_links=True, value=self.page, on_change=self.go) \
+                    .props('max-pages=7 boundary-numbers').classes('q-mt-sm').mark('pages')
+        if self.pagination is not None:
+            self.pagination.props['max'] = pages
+            self.pagination.set_value(self.page)
+            self.pagination.set_visibility(pages > 1)
+            self.pagination.update()
 
     def read_filter(self) -> ChargeFilter:
         return receivables.parse_filter(self.status.value or '', self.client.value or '', self.date_field.value or '',
@@ -506,35 +509,6 @@ def boleto_note(detail: ChargeDetail, *, staff: bool = True) -> None:
         ui.label(f'Atenção: {receivables.REGISTRATION_NOTE}').classes('text-caption text-grey-8')
 
 
-def date_input(label: str, value: date | None = None, *, on_change=None) -> ui.input:
-    """A dd/mm/aaaa text input with a calendar behind its icon (built on first use). Same widget as Pagamentos'
-    (pages/payables.date_input); a candidate for pages/common.py."""
-    element = ui.input(label, value=formatting.day(value), on_change=on_change) \
-        .props('mask="##/##/####" placeholder="dd/mm/aaaa" inputmode=numeric')
-    parts: dict = {}
-
-    def pick(_=None) -> None:
-        if 'menu' not in parts:
-            with element:
-                with ui.menu().props('no-parent-event') as parts['menu']:
-                    parts['date'] = ui.date(mask='DD/MM/YYYY', on_change=chosen)
-        parts['syncing'] = True
-        parts['date'].value = element.value if len(element.value or '') == 10 else None
-        parts['syncing'] = False
-        parts['menu'].open()
-
-    def chosen(e) -> None:
-        if parts.get('syncing'):
-            return
-        if e.value and e.value != element.value:
-            element.value = e.value
-        parts['menu'].close()
-    element.add_slot('append', '<q-icon name="event" class="cursor-pointer" aria-label="Calendário" '
-                               'role="button" @click="() => $parent.$emit(\'pick\')" />')
-    element.on('pick', pick)
-    return element
-
-
 async def confirm(question: str, yes: str) -> bool:
     with ui.dialog() as dialog, ui.card().style('max-width: 420px'):
         ui.label(question)
@@ -549,9 +523,9 @@ async def confirm(question: str, yes: str) -> bool:
 def _row_dict(r: ChargeRow) -> dict:
     return {'id': str(r.id), 'due': formatting.day(r.due_date), 'client': r.client_name,
             'document': formatting.document(r.client_document), 'description': r.description, 'parcel': r.parcel,
-            'amount': formatting.money(r.amount_cents), 'status': r.status, 'status_label': r.status_label,
+            'amount': money(r.amount_cents), 'status': r.status, 'status_label': r.status_label,
             'paid': formatting.day(r.paid_date),
-            'received': formatting.money(r.received_cents) if r.status == 'pago' else ''}
+            'received': money(r.received_cents) if r.status == 'pago' else ''}
 
 
 def _detail_html(detail: ChargeDetail) -> str:

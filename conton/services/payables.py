@@ -198,7 +198,7 @@ def search(actor: Actor, filt: BillFilter | None = None, *, page: int = 1, per_p
     with unit(actor) as session:
         conds = _conditions(filt, today)
         total, amount, paid, open_ = session.exec(
-            select(func.count(Bill.id), func.coalesce(func.sum(Bill.amount_cents), 0),
+            select(func.count(), func.coalesce(func.sum(Bill.amount_cents), 0),  # count(*): index-only
                    func.coalesce(func.sum(case((Bill.status == 'pago', Bill.paid_cents), else_=0)), 0),
                    func.coalesce(func.sum(case((Bill.status == 'aberto', Bill.amount_cents), else_=0)), 0))
             .where(*conds)).one()

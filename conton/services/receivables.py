@@ -270,7 +270,7 @@ def search(actor: Actor, filt: ChargeFilter | None = None, *, page: int = 1, per
     with unit(actor) as session:
         conds = _conditions(filt, today)
         total, amount, received, open_ = session.exec(
-            select(func.count(Charge.id), func.coalesce(func.sum(Charge.amount_cents), 0),
+            select(func.count(), func.coalesce(func.sum(Charge.amount_cents), 0),  # count(*): index-only
                    func.coalesce(func.sum(case((Charge.status == 'pago', Charge.received_cents), else_=0)), 0),
                    func.coalesce(func.sum(case((Charge.status == 'aberto', Charge.amount_cents), else_=0)), 0))
             .where(*conds)).one()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 04:59:45.443249
+Create Date: 2026-11-29 05:09:33.886073
 """
 from alembic import op
 import sqlalchemy as sa
@@ -226,8 +226,8 @@ def upgrade() -> None:
     with op.batch_alter_table('charge', schema=None) as batch_op:
         batch_op.create_index('ix_charge_client_due', ['client_id', 'due_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_charge_group_id'), ['group_id'], unique=False)
-        batch_op.create_index('ix_charge_paid_date', ['paid_date'], unique=False)
-        batch_op.create_index('ix_charge_status_due', ['status', 'due_date'], unique=False)
+        batch_op.create_index('ix_charge_status_due', ['status', 'due_date', 'amount_cents', 'received_cents'], unique=False)
+        batch_op.create_index('ix_charge_status_paid', ['status', 'paid_date', 'received_cents'], unique=False)
 
     op.create_table('user',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -322,8 +322,8 @@ def downgrade() -> None:
 
     op.drop_table('user')
     with op.batch_alter_table('charge', schema=None) as batch_op:
+        batch_op.drop_index('ix_charge_status_paid')
         batch_op.drop_index('ix_charge_status_due')
-        batch_op.drop_index('ix_charge_paid_date')
         batch_op.drop_index(batch_op.f('ix_charge_group_id'))
         batch_op.drop_index('ix_charge_client_due')
 
