@@ -32,7 +32,8 @@ from ..models.people import fold
 from . import audit, mail, notifications, storage
 from .base import as_uuid, unit
 from .errors import NotFound, ValidationError
-from .money import MAX_INSTALLMENTS, add_months, net_paid, split_installments
+from .form_input import day as _day, installments as _installments, money as _money, text as _text
+from .money import add_months, net_paid, split_installments
 from .permissions import Actor, require
 from .validation import normalize_document
 
@@ -303,46 +304,6 @@ def categories(actor: Actor) -> list[str]:
 # Input parsing (values come straight from the form; every bad field is reported at once)
 # --------------------------------------------------------------------------------------------------------------------
 
-def _money(value, field: str, errors: dict, *, required: bool = True, label: str = 'o valor') -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors[field] = f'Informe {label}.'
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        cents = value
-    else:
-        try:
-            cents = formatting.parse_money(value)
-        except ValueError as e:
-            errors[field] = str(e)
-            return None
-    if cents < 0:
-        errors[field] = 'O valor não pode ser negativo.'
-        return None
-    return cents
-
-
-def _day(value, field: str, errors: dict, *, required: bool = True, label: str = 'a data') -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        parsed = formatting.parse_day(value)
-    except ValueError as e:
-        errors[field] = str(e)
-        return None
-    if parsed is None and required:
-        errors[field] = f'Informe {label}.'
-    return parsed
-
-
-def _text(value, field: str, errors: dict, *, label: str = '', required: bool = False, max_len: int = 200) -> str:
-    v = (value or '').strip()
-    if required and not v:
-        errors[field] = f'Informe {label}.'
-    elif len(v) > max_len:
-        errors[field] = f'Máximo de {max_len} caracteres.'
-    return v
-
 
 def _supplier(session: Session, value, errors: dict) -> Supplier | None:
     if value in (None, ''):
@@ -354,22 +315,6 @@ def _supplier(session: Session, value, errors: dict) -> Supplier | None:
     if supplier is None:
         errors['supplier_id'] = 'Fornecedor não encontrado.'
     return supplier
-
-
-def _installments(value, errors: dict) -> int:
-    if value in (None, ''):
-        errors['installments'] = 'Informe ao menos 1 parcela.'
-        return 1
-    try:
-        n = int(float(value)) if not isinstance(value, int) else value
-    except (TypeError, ValueError):
-        errors['installments'] = 'Número de parcelas inválido.'
-        return 1
-    if n < 1:
-        errors['installments'] = 'Informe ao menos 1 parcela.'
-    elif n > MAX_INSTALLMENTS:
-        errors['installments'] = f'No máximo {MAX_INSTALLMENTS} parcelas.'
-    return n
 
 
 # --------------------------------------------------------------------------------------------------------------------

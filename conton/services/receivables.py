@@ -39,7 +39,8 @@ from ..models.people import fold
 from . import audit, boleto, calendar_br, mail, notifications, pix
 from .base import as_uuid, get_scoped, scoped, unit
 from .errors import NotFound, PermissionDenied, ValidationError
-from .money import MAX_INSTALLMENTS, add_months, net_paid, split_installments
+from .form_input import day as _day, installments as _installments, money as _money
+from .money import add_months, net_paid, split_installments
 from .permissions import Actor, require
 from .validation import normalize_document
 
@@ -406,55 +407,6 @@ def portal(actor: Actor) -> PortalView:
 # --------------------------------------------------------------------------------------------------------------------
 # Input parsing (values come straight from the form; every bad field is reported at once)
 # --------------------------------------------------------------------------------------------------------------------
-
-def _money(value, name: str, errors: dict, *, required: bool = True, label: str = 'o valor') -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors[name] = f'Informe {label}.'
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        cents = value
-    else:
-        try:
-            cents = formatting.parse_money(value)
-        except ValueError as e:
-            errors[name] = str(e)
-            return None
-    if cents < 0:
-        errors[name] = 'O valor não pode ser negativo.'
-        return None
-    return cents
-
-
-def _day(value, name: str, errors: dict, *, required: bool = True, label: str = 'a data') -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        parsed = formatting.parse_day(value)
-    except ValueError as e:
-        errors[name] = str(e)
-        return None
-    if parsed is None and required:
-        errors[name] = f'Informe {label}.'
-    return parsed
-
-
-def _installments(value, errors: dict) -> int:
-    if value in (None, ''):
-        errors['installments'] = 'Informe ao menos 1 parcela.'
-        return 1
-    try:
-        n = value if isinstance(value, int) else int(float(value))
-    except (TypeError, ValueError):
-        errors['installments'] = 'Número de parcelas inválido.'
-        return 1
-    if n < 1:
-        errors['installments'] = 'Informe ao menos 1 parcela.'
-        return 1
-    if n > MAX_INSTALLMENTS:
-        errors['installments'] = f'No máximo {MAX_INSTALLMENTS} parcelas.'
-        return 1
-    return n
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,70 @@
+"""Parsing of values as they come from a form, collecting one Portuguese message per bad field in `errors`
+(so a service reports every bad field at once). Shared by the services that take money, dates and counts."""
+from __future__ import annotations
+
+from datetime import date
+
+from .. import formatting
+from .money import MAX_INSTALLMENTS
+
+
+def money(value, field: str, errors: dict, *, required: bool = True, label: str = 'o valor') -> int | None:
+    """'1.234,56' / 1234.56 / cents (int) -> cents, never negative."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors[field] = f'Informe {label}.'
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        cents = value
+    else:
+        try:
+            cents = formatting.parse_money(value)
+        except ValueError as e:
+            errors[field] = str(e)
+            return None
+    if cents < 0:
+        errors[field] = 'O valor não pode ser negativo.'
+        return None
+    return cents
+
+
+def day(value, field: str, errors: dict, *, required: bool = True, label: str = 'a data') -> date | None:
+    """A date, or 'dd/mm/aaaa' / ISO text."""
+    if isinstance(value, date):
+        return value
+    try:
+        parsed = formatting.parse_day(value)
+    except ValueError as e:
+        errors[field] = str(e)
+        return None
+    if parsed is None and required:
+        errors[field] = f'Informe {label}.'
+    return parsed
+
+
+def text(value, field: str, errors: dict, *, label: str = '', required: bool = False, max_len: int = 200) -> str:
+    v = (value or '').strip()
+    if required and not v:
+        errors[field] = f'Informe {label}.'
+    elif len(v) > max_len:
+        errors[field] = f'Máximo de {max_len} caracteres.'
+    return v
+
+
+def installments(value, errors: dict) -> int:
+    """Number of installments, 1..MAX_INSTALLMENTS (1 when the value is bad; the error says why)."""
+    if value in (None, ''):
+        errors['installments'] = 'Informe ao menos 1 parcela.'
+        return 1
+    try:
+        n = value if isinstance(value, int) else int(float(value))
+    except (TypeError, ValueError):
+        errors['installments'] = 'Número de parcelas inválido.'
+        return 1
+    if n < 1:
+        errors['installments'] = 'Informe ao menos 1 parcela.'
+        return 1
+    if n > MAX_INSTALLMENTS:
+        errors['installments'] = f'No máximo {MAX_INSTALLMENTS} parcelas.'
+        return 1
+    return n
