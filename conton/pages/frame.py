@@ -167,7 +167,11 @@ def frame(actor: Actor, title: str) -> Iterator[None]:
         notes.bell = ui.button(icon='notifications', on_click=lambda: drawer.toggle()) \
             .props('flat dense color=white no-caps aria-label=Notificações').mark('bell')
 
-    with ui.right_drawer(value=None).classes('bg-grey-1 q-pa-none').props('width=320 bordered') as drawer:
+    # Open on a wide screen, closed on a phone, decided by Quasar in the browser (show-if-above). value=None would
+    # do the same but asks every page for the drawer state over the websocket, which logs a timeout error whenever
+    # a page is left within a second.
+    with ui.right_drawer(value=False).classes('bg-grey-1 q-pa-none').props('width=320 bordered show-if-above') \
+            as drawer:
         notes.build()
 
     yield None  # the page's own content goes into NiceGUI's content column (styled by HEAD)

@@ -123,3 +123,13 @@ def browser_login(driver, app: App, email: str, password: str) -> None:
 
 def no_sideways_overflow(driver) -> bool:
     return driver.execute_script('return document.documentElement.scrollWidth <= window.innerWidth + 1')
+
+
+def settle(driver, pause: float = 0.6) -> None:
+    """Wait until the page's websocket handshake is done, plus a moment for the server's on-connect JavaScript
+    requests (the frame's right drawer asks the browser whether it is open, with a 1 s timeout) to be answered.
+    Call it before navigating away from, or closing, a page that was just loaded: otherwise the unanswered request
+    is logged by the server as an ERROR traceback."""
+    wait_for(driver, lambda d: d.execute_script('return window.did_handshake === true'), 15,
+             'the page did not connect its websocket')
+    time.sleep(pause)
