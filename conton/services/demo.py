@@ -74,7 +74,7 @@ def seed(password: str = 'demo-conton-2026', clients: int = 25, seed_value: int 
         for i in range(clients):
             pf = i % 5 == 4
             person = f'{rng.choice(FIRST)} {rng.choice(LAST)}'
-            name = person if pf else f'{BUSINESS[i % len(BUSINESS)]} {NAMES[(i * 7) % len(NAMES)]} Ltda'
+            name = person if pf else f'{BUSINESS[i % len(BUSINESS)]} {NAMES[(i * 7 + i // len(BUSINESS)) % len(NAMES)]} Ltda'
             client = Client(kind='PF' if pf else 'PJ', document=cpf(rng) if pf else cnpj(rng), name=name,
                             trade_name='' if pf else name.replace(' Ltda', ''),
                             tax_regime='Pessoa Física' if pf else rng.choice(REGIMES[:4]),
