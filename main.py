@@ -12,6 +12,7 @@ from conton import db, jobs, web  # noqa: E402
 from conton.pages import register_all  # noqa: E402
 
 db.migrate()
+db.optimize()
 web.setup(app)
 register_all()
 if os.environ.get('CONTON_NO_SCHEDULER') != '1':

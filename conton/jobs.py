@@ -51,6 +51,14 @@ async def charge_alerts() -> None:
         log.exception('charge alert sweep failed')
 
 
+async def optimize_db() -> None:
+    from . import db
+    try:
+        await run.io_bound(db.optimize)
+    except Exception:  # noqa: BLE001
+        log.exception('database optimize failed')
+
+
 # (id, function, trigger kwargs); later tools append theirs.
 JOBS: list[tuple[str, object, dict]] = [
     ('send_mail', send_mail, {'trigger': 'interval', 'seconds': 30}),
@@ -59,6 +67,7 @@ JOBS: list[tuple[str, object, dict]] = [
     # idempotent: hourly, so the month's honorários exist soon after the 1st even if the server was down that day
     ('charge_generation', charge_generation, {'trigger': 'cron', 'minute': 7}),
     ('charge_alerts', charge_alerts, {'trigger': 'interval', 'minutes': 5}),
+    ('optimize_db', optimize_db, {'trigger': 'cron', 'hour': 3, 'minute': 17}),
 ]
 
 

@@ -13,8 +13,9 @@ from .base import created_at, uuid_pk
 class Bill(SQLModel, table=True):
     """A bill the office pays. Status 'vencido' is derived (aberto and due before today), never stored."""
     # (status, date) first for the list filters; the amounts last so totals and the dashboard read only the index
-    __table_args__ = (Index('ix_bill_status_due', 'status', 'due_date', 'amount_cents'),
-                      Index('ix_bill_status_paid', 'status', 'paid_date', 'paid_cents'))
+    # cover the list's totals and its page of ids (services/payables.search), so neither reads the table
+    __table_args__ = (Index('ix_bill_status_due', 'status', 'due_date', 'amount_cents', 'description', 'id'),
+                      Index('ix_bill_status_paid', 'status', 'paid_date', 'paid_cents', 'due_date', 'id'))
     id: uuid.UUID = uuid_pk()
     supplier_id: uuid.UUID | None = Field(default=None, foreign_key='supplier.id', index=True)
     description: str = Field(max_length=200)
@@ -41,9 +42,10 @@ class Charge(SQLModel, table=True):
     """What a client owes the office (monthly fee or a one-off service)."""
     __table_args__ = (
         UniqueConstraint('client_id', 'competence', 'kind', name='uq_charge_client_competence_kind'),
-        Index('ix_charge_status_due', 'status', 'due_date', 'amount_cents', 'received_cents'),  # covers list totals
+        # cover the list's totals and its page of ids (services/receivables.search), so neither reads the table
+        Index('ix_charge_status_due', 'status', 'due_date', 'client_id', 'amount_cents', 'received_cents', 'id'),
         Index('ix_charge_client_due', 'client_id', 'due_date'),
-        Index('ix_charge_status_paid', 'status', 'paid_date', 'received_cents'),
+        Index('ix_charge_status_paid', 'status', 'paid_date', 'received_cents', 'due_date', 'id'),
     )
     id: uuid.UUID = uuid_pk()
     client_id: uuid.UUID = Field(foreign_key='client.id')

@@ -46,7 +46,9 @@ class LoginAttempt(SQLModel, table=True):
 
 
 class Client(SQLModel, table=True):
-    __table_args__ = (Index('ix_client_active_sort', 'active', 'sort_name'),)
+    # ix_client_id_sort lets the charge list order by client name without reading the client table
+    __table_args__ = (Index('ix_client_active_sort', 'active', 'sort_name'),
+                      Index('ix_client_id_sort', 'id', 'sort_name'))
     id: uuid.UUID = uuid_pk()
     kind: str = Field(max_length=2)  # PF | PJ
     document: str = Field(max_length=14, unique=True)  # digits (CPF) or upper-case alphanumeric CNPJ, unmasked

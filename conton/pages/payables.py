@@ -4,71 +4,23 @@ selection to delete, a detail dialog with baixa / estorno / editar / cancelar / 
 Dialogs are built only when opened, so the list page itself stays a couple of dozen elements."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from fastapi import Request
 from nicegui import run, ui
 
 from .. import clock, formatting
 from ..services import payables
-from ..services.errors import ValidationError
+from ..services.errors import NotFound, ValidationError
 from ..services.money import split_installments
 from ..services.payables import BillFilter, BillRow
 from ..services.permissions import Actor
 from .common import Form, action, date_input, money, page_title
+from . import listing
 from .frame import esc, frame, guard
 
 PER_PAGE = 25
 STATUS_COLORS = {'aberto': 'blue-7', 'vencido': 'negative', 'pago': 'positive', 'cancelado': 'grey-6'}
-COLUMNS = [
-    {'name': 'due', 'label': 'Vencimento', 'field': 'due', 'align': 'left'},
-    {'name': 'description', 'label': 'Descrição', 'field': 'description', 'align': 'left',
-     'classes': 'conton-wrap', 'headerClasses': ''},
-    {'name': 'supplier', 'label': 'Fornecedor', 'field': 'supplier', 'align': 'left', 'classes': 'conton-wrap'},
-    {'name': 'category', 'label': 'Categoria', 'field': 'category', 'align': 'left'},
-    {'name': 'amount', 'label': 'Valor', 'field': 'amount', 'align': 'right'},
-    {'name': 'status', 'label': 'Situação', 'field': 'status_label', 'align': 'left'},
-    {'name': 'paid', 'label': 'Pagamento', 'field': 'paid', 'align': 'left'},
-    {'name': 'actions', 'label': '', 'field': 'id', 'align': 'right'},
-]
-BADGE = ('<q-badge :color="{aberto:\'blue-7\',vencido:\'negative\',pago:\'positive\',cancelado:\'grey-6\'}'
-         '[props.row.status]" :label="props.row.status_label" />')
-STATUS_SLOT = f'<q-td :props="props">{BADGE}</q-td>'
-DESCRIPTION_SLOT = '''<q-td :props="props">{{ props.row.description }}
-  <span v-if="props.row.parcel" class="text-grey-7 text-caption"> · {{ props.row.parcel }}</span>
-  <q-icon v-if="props.row.attachment" name="attach_file" size="xs" color="grey-7" /></q-td>'''
-PAID_SLOT = '''<q-td :props="props"><div>{{ props.row.paid }}</div>
-  <div v-if="props.row.paid_amount" class="text-caption text-grey-7">{{ props.row.paid_amount }}</div></q-td>'''
-ACTIONS_SLOT = '''<q-td :props="props" auto-width><q-btn flat round dense icon="more_vert" color="primary"
-  aria-label="Detalhes" @click.stop="() => $parent.$emit('open', props.row.id)" /></q-td>'''
-ITEM_SLOT = '''<div class="q-pa-xs col-12">
-  <q-card flat bordered class="cursor-pointer" @click="() => $parent.$emit('open', props.row.id)">
-    <q-card-section class="q-py-sm q-px-sm">
-      <div class="row items-center no-wrap q-gutter-x-sm">
-        <q-checkbox v-if="props.selected !== undefined" dense
-          v-model="props.selected" @click.stop aria-label="Selecionar" />
-        <div class="col text-weight-medium" style="min-width:0">{{ props.row.description }}
-          <span v-if="props.row.parcel" class="text-grey-7 text-caption"> · {{ props.row.parcel }}</span></div>
-        ''' + BADGE + '''
-      </div>
-      <div class="text-caption text-grey-8 ellipsis">{{ props.row.supplier }}</div>
-      <div class="row justify-between items-baseline">
-        <span class="text-caption">Venc. {{ props.row.due }}<span v-if="props.row.paid">
-          · pago {{ props.row.paid }}</span></span>
-        <span class="text-weight-medium">{{ props.row.amount }}</span>
-      </div>
-    </q-card-section>
-  </q-card>
-</div>'''
 CSS = '''<style>
-.conton-bills td.conton-wrap {white-space:normal;min-width:160px;max-width:320px}
-.conton-totals {display:flex;flex-wrap:wrap;gap:4px 20px;padding:10px 14px;background:#f3f7fc;border:1px solid #d6e3f3;
-  border-radius:6px;width:100%}
-.conton-totals b {font-weight:600}
-.conton-totals a {color:#1565c0;text-decoration:none;font-weight:500}
-.conton-filters .q-field {min-width:150px}
 .conton-upload .q-uploader__list {min-height:0;padding:4px 8px}
-@media (max-width: 599px) {.conton-filters > * {flex:1 1 45%}}
 </style>'''
 
 
@@ -87,16 +39,21 @@ def payables_page(request: Request) -> None:
     except ValueError:
         page = 1
     with frame(actor, 'Pagamentos'):
-        ui.add_head_html(CSS)
+        ui.add_head_html(CSS + listing.CSS)
         page_title('Pagamentos', 'pagamentos')
-        BillsView(actor, filt, page)
+        view = BillsView(actor, filt, page, listing.bad_dates(params))
+        if params.get('conta'):
+            view.open_from_url(params['conta'])
+        chosen = [i for value in params.getlist('excluir') for i in value.split(',') if i.strip()]
+        view.delete_from_url(chosen[:PER_PAGE])
 
 
 class BillsView:
     """Per-tab state of the list: the filter, the page and the elements that show them."""
 
-    def __init__(self, actor: Actor, filt: BillFilter, page: int) -> None:
+    def __init__(self, actor: Actor, filt: BillFilter, page: int, bad_dates: dict[str, str] | None = None) -> None:
         self.actor = actor
+        self.bad_dates = bad_dates or {}
         self.filt = filt
         self.page = page
         self.writable = actor.can('payables', 'write')
@@ -106,118 +63,72 @@ class BillsView:
     # ---- layout -----------------------------------------------------------------------------------------------
 
     def build(self) -> None:
-        f = self.filt
-        with ui.row().classes('w-full items-end gap-2 conton-filters'):
-            self.status = ui.select(payables.STATUS_FILTERS, value=f.status, label='Situação',
-                                    on_change=self.changed).props('dense outlined options-dense').mark('status')
-            self.supplier = ui.input('Fornecedor (nome ou CPF/CNPJ)', value=f.supplier, on_change=self.changed) \
-                .props('dense outlined clearable debounce=500').classes('grow').mark('supplier')
-            self.date_field = ui.select(payables.DATE_FIELDS, value=f.date_field, label='Data de',
-                                        on_change=self.changed).props('dense outlined options-dense') \
-                .mark('date-field')
-            self.start = date_input('De', f.start, on_change=self.changed).props('dense outlined').classes('w-36') \
-                .mark('start')
-            self.end = date_input('Até', f.end, on_change=self.changed).props('dense outlined').classes('w-36') \
-                .mark('end')
-        self.totals = ui.html('').classes('w-full').mark('totals')
+        self.head = ui.html('').classes('w-full').mark('filters totals')
         with ui.row().classes('w-full items-center gap-2'):
             if self.writable:
                 ui.button('Nova conta', icon='add', on_click=self.new_bill).props('unelevated no-caps') \
                     .mark('new-bill')
-                self.delete_button = ui.button('Excluir selecionadas', icon='delete', on_click=self.delete_selected) \
-                    .props('outline no-caps color=negative').mark('delete-selected')
-                self.delete_button.disable()
             ui.button('Imprimir (PDF)', icon='print', on_click=lambda: self.export('pdf')).props('flat no-caps') \
                 .classes('q-ml-auto').mark('export-pdf')
             ui.button('Exportar CSV', icon='download', on_click=lambda: self.export('csv')).props('flat no-caps') \
                 .mark('export-csv')
-        with ui.element('div').classes('conton-table') as self.table_box:
-            self.table = ui.table(columns=COLUMNS, rows=[], row_key='id',
-                                  selection='multiple' if self.writable else None,
-                                  on_select=self.selection_changed) \
-                .props('flat bordered dense hide-pagination :rows-per-page-options="[0]" '
-                       ':grid="window.innerWidth < 600" no-data-label="Nenhuma conta encontrada com estes filtros."') \
-                .classes('w-full conton-bills').mark('bills')
-        self.table.add_slot('body-cell-status', STATUS_SLOT)
-        self.table.add_slot('body-cell-description', DESCRIPTION_SLOT)
-        self.table.add_slot('body-cell-paid', PAID_SLOT)
-        self.table.add_slot('body-cell-actions', ACTIONS_SLOT)
-        self.table.add_slot('item', ITEM_SLOT)
-        self.table.on('open', lambda e: self.open(e.args))
-        self.table.on('rowClick', lambda e: self.open(e.args[1]['id']) if isinstance(e.args, list) and
-                      len(e.args) > 1 and isinstance(e.args[1], dict) else None)
-        self.pagination: ui.pagination | None = None  # built when there is more than one page
+        self.table = ui.html('').classes('w-full conton-table').mark('bills')
 
     # ---- data -------------------------------------------------------------------------------------------------
+
+    def query(self) -> dict:
+        f = self.filt
+        return {'status': f.status, 'fornecedor': f.supplier.strip(), 'data': f.date_field,
+                'de': listing.iso(f.start), 'ate': listing.iso(f.end)}
 
     def load(self) -> None:
         result = payables.search(self.actor, self.filt, page=self.page, per_page=PER_PAGE)
         self.page = result.page
+        f, query = self.filt, self.query()
+        month = BillFilter.current_month()
+        month_url = listing.url('/pagamentos', {**query, 'data': 'vencimento', 'de': listing.iso(month.start),
+                                                'ate': listing.iso(month.end)})
+        form = listing.filter_html('/pagamentos', payables.STATUS_FILTERS, f.status, 'fornecedor',
+                                   'Fornecedor (nome ou CPF/CNPJ)', f.supplier, payables.DATE_FIELDS, f.date_field,
+                                   f.start, f.end, month_url, self.bad_dates)
         plural = 's' if result.total != 1 else ''
         parts = [f'<span><b>{result.total}</b> conta{plural}</span>',
                  f'<span>Valor: <b>{esc(money(result.amount_cents))}</b></span>']
-        if self.filt.status in ('', 'pago'):
+        if f.status in ('', 'pago'):
             parts.append(f'<span>Pago: <b>{esc(money(result.paid_cents))}</b></span>')
-        if self.filt.status in ('', 'aberto', 'pendente', 'vencido'):
+        if f.status in ('', 'aberto', 'pendente', 'vencido'):
             parts.append(f'<span>Em aberto: <b>{esc(money(result.open_cents))}</b></span>')
-        month = BillFilter.current_month()
-        if (self.filt.date_field, self.filt.start, self.filt.end) != ('vencimento', month.start, month.end):
-            query = {'status': self.filt.status, 'fornecedor': self.filt.supplier.strip(), 'data': 'vencimento',
-                     'de': month.start.isoformat(), 'ate': month.end.isoformat()}
-            parts.append(f'<a class="q-ml-auto" href="/pagamentos?{esc(urlencode(query))}">Ver o mês atual</a>')
-        self.totals.content = f'<div class="conton-totals">{"".join(parts)}</div>'
-        self.table.rows = [_row_dict(r) for r in result.rows]
-        self.table.selected = []
-        self.selection_changed()
+        if (f.date_field, f.start, f.end) != ('vencimento', month.start, month.end):
+            parts.append(f'<a href="{esc(month_url)}">Ver o mês atual</a>')
+        self.head.content = f'{form}<div class="conton-totals">{"".join(parts)}</div>'
         pages = max(1, -(-result.total // PER_PAGE))
-        if self.pagination is None and pages > 1:
-            with self.table_box:
-                self.pagination = ui.pagination(1, pages, direction_links=True, value=self.page, on_change=self.go) \
-                    .props('max-pages=7 boundary-numbers').classes('q-mt-sm').mark('pages')
-        if self.pagination is not None:
-            self.pagination.props['max'] = pages
-            self.pagination.set_value(self.page)
-            self.pagination.set_visibility(pages > 1)
-
-    def read_filter(self) -> BillFilter | None:
-        """The filter in the inputs; None while a date is half typed."""
-        for element in (self.start, self.end):
-            try:
-                formatting.parse_day(element.value or '')
-            except ValueError:
-                return None
-        return payables.parse_filter(self.status.value or '', self.supplier.value or '', self.date_field.value or '',
-                                     self.start.value or '', self.end.value or '')
+        self.table.content = (_table_html(result.rows, query, self.page, self.writable)
+                              + listing.pager_html('/pagamentos', query, self.page, pages))
 
     def url(self) -> str:
-        f = self.filt
-        query = {'status': f.status, 'fornecedor': f.supplier.strip(), 'data': f.date_field,
-                 'de': f.start.isoformat() if f.start else '', 'ate': f.end.isoformat() if f.end else ''}
-        if self.page > 1:
-            query['pagina'] = str(self.page)
-        return f'/pagamentos?{urlencode(query)}'
+        return listing.url('/pagamentos', self.query(), pagina=self.page if self.page > 1 else None)
 
-    @action
-    def changed(self) -> None:
-        new = self.read_filter()
-        if new is None or new == self.filt:
+    def open_from_url(self, bill_id: str) -> None:
+        """`?conta=<id>` (the links of the rows): open its detail, or say plainly it does not exist."""
+        try:
+            payables.get(self.actor, bill_id)
+        except (NotFound, ValidationError):
+            ui.label('Conta não encontrada.').classes('text-negative').mark('missing-bill') \
+                .move(self.head.parent_slot.parent, target_index=1)
             return
-        self.filt, self.page = new, 1
-        self.load()
-        ui.navigate.history.replace(self.url())
+        ui.timer(0.05, lambda: self.open(bill_id), once=True)
 
-    @action
-    def go(self, e) -> None:
-        if e.value and e.value != self.page:
-            self.page = e.value
-            self.load()
-            ui.navigate.history.replace(self.url())
+    def delete_from_url(self, ids: list[str]) -> None:
+        """`?excluir=id1,id2` (the list's checkboxes): ask to confirm the deletion."""
+        if not self.writable or not ids:
+            return
 
-    def selection_changed(self, _=None) -> None:
-        if self.writable:
-            count = len(self.table.selected)
-            self.delete_button.text = f'Excluir selecionadas ({count})' if count else 'Excluir selecionadas'
-            self.delete_button.set_enabled(count > 0)
+        @action
+        async def ask() -> None:
+            rows = payables.get_many(self.actor, ids)
+            if rows:
+                await self.delete(rows)
+        ui.timer(0.05, ask, once=True)
 
     # ---- export -----------------------------------------------------------------------------------------------
 
@@ -464,13 +375,6 @@ class BillsView:
 
     # ---- delete -----------------------------------------------------------------------------------------------
 
-    @action
-    async def delete_selected(self) -> None:
-        if not self.table.selected:
-            return
-        rows = payables.get_many(self.actor, [r['id'] for r in self.table.selected])
-        await self.delete(rows)
-
     async def delete(self, bills: list[BillRow]) -> None:
         grouped = [b for b in bills if b.in_group]
         single = len(bills) == 1
@@ -514,12 +418,41 @@ async def confirm(question: str, yes: str) -> bool:
     return bool(result)
 
 
-def _row_dict(r: BillRow) -> dict:
-    return {'id': str(r.id), 'due': formatting.day(r.due_date), 'description': r.description, 'parcel': r.parcel,
-            'supplier': r.supplier_name, 'category': r.category, 'amount': money(r.amount_cents),
-            'status': r.status, 'status_label': r.status_label, 'paid': formatting.day(r.paid_date),
-            'paid_amount': money(r.paid_cents) if r.status == 'pago' else '',
-            'attachment': r.has_attachment, 'group': str(r.group_id) if r.group_id else ''}
+def _table_html(rows: list[BillRow], query: dict, page: int, writable: bool) -> str:
+    """The page of bills as one escaped table; each row links to `?conta=<id>` (opens its detail). For writers the
+    table is a GET form to the same page: ticking rows and 'Excluir selecionadas' sends `excluir=<ids>`, which asks
+    to confirm."""
+    check_head = '<th><span class="sr-only">Selecionar</span></th>' if writable else ''
+    head = (f'<thead><tr>{check_head}<th>Vencimento</th><th>Descrição</th><th>Fornecedor</th><th>Categoria</th>'
+            '<th class="num">Valor</th><th>Situação</th><th>Pagamento</th></tr></thead>')
+    more = {'pagina': page} if page > 1 else {}
+    base = esc(listing.url('/pagamentos', {**query, **more}))
+    body = []
+    for r in rows:
+        link = f'{base}&amp;conta={r.id}'
+        check = (f'<td class="nw hide-sm"><input type="checkbox" name="excluir" value="{r.id}" '
+                 f'aria-label="Selecionar {esc(r.description)}"></td>' if writable else '')
+        parcel = f' <span class="small parcel">· {esc(r.parcel)}</span>' if r.parcel else ''
+        clip = ' <span class="small">📎</span>' if r.has_attachment else ''
+        paid = f'<div class="small">{esc(money(r.paid_cents))}</div>' if r.status == 'pago' else ''
+        body.append(
+            f'<tr>{check}<td class="nw hide-sm" data-label="Vencimento">{esc(formatting.day(r.due_date))}</td>'
+            f'<td class="wrap first"><a class="open" href="{link}">{esc(r.description)}</a>{parcel}{clip}'
+            f'<div class="small lt-sm">Venc. {esc(formatting.day(r.due_date))}</div></td>'
+            f'<td class="wrap">{esc(r.supplier_name)}</td><td data-label="Categoria">{esc(r.category)}</td>'
+            f'<td class="num" data-label="Valor">{esc(money(r.amount_cents))}</td>'
+            f'<td class="st">{listing.badge(r.status, r.status_label)}</td>'
+            f'<td class="nw" data-label="Pagamento">{esc(formatting.day(r.paid_date))}{paid}</td></tr>')
+    if not body:
+        cols = 8 if writable else 7
+        body.append(f'<tr><td colspan="{cols}" class="empty">Nenhuma conta encontrada com estes filtros.</td></tr>')
+    table = f'<table class="conton-fin">{head}<tbody>{"".join(body)}</tbody></table>'
+    if not writable or not rows:
+        return table
+    hidden = ''.join(f'<input type="hidden" name="{esc(k)}" value="{esc(v)}">' for k, v in {**query, **more}.items())
+    return (f'<form method="get" action="/pagamentos">{hidden}{table}<div class="conton-bulk">'
+            '<button type="submit">Excluir selecionadas</button><span class="small">Marque as contas na primeira '
+            'coluna.</span></div></form>')
 
 
 def _detail_html(b: BillRow) -> str:

@@ -7,7 +7,6 @@ Dialogs are built only when opened, so the list page itself stays a couple of do
 from __future__ import annotations
 
 import base64
-from urllib.parse import urlencode
 
 from fastapi import Request
 from nicegui import run, ui
@@ -19,58 +18,19 @@ from ..services.money import late_fees, split_installments
 from ..services.permissions import Actor
 from ..services.receivables import ChargeDetail, ChargeFilter, ChargeRow
 from .common import Form, action, date_input, money, page_title
+from . import listing
 from .frame import esc, frame, guard
 
 PER_PAGE = 25
 STATUS_COLORS = {'aberto': 'blue-7', 'vencido': 'negative', 'pago': 'positive', 'cancelado': 'grey-6'}
-COLUMNS = [
-    {'name': 'due', 'label': 'Vencimento', 'field': 'due', 'align': 'left'},
-    {'name': 'client', 'label': 'Cliente', 'field': 'client', 'align': 'left', 'classes': 'conton-wrap'},
-    {'name': 'description', 'label': 'Descrição', 'field': 'description', 'align': 'left', 'classes': 'conton-wrap'},
-    {'name': 'amount', 'label': 'Valor', 'field': 'amount', 'align': 'right'},
-    {'name': 'status', 'label': 'Situação', 'field': 'status_label', 'align': 'left'},
-    {'name': 'paid', 'label': 'Pagamento', 'field': 'paid', 'align': 'left'},
-    {'name': 'actions', 'label': '', 'field': 'id', 'align': 'right'},
-]
-BADGE = ('<q-badge :color="{aberto:\'blue-7\',vencido:\'negative\',pago:\'positive\',cancelado:\'grey-6\'}'
-         '[props.row.status]" :label="props.row.status_label" />')
-STATUS_SLOT = f'<q-td :props="props">{BADGE}</q-td>'
-DESCRIPTION_SLOT = '''<q-td :props="props">{{ props.row.description }}
-  <span v-if="props.row.parcel" class="text-grey-7 text-caption"> · {{ props.row.parcel }}</span></q-td>'''
-CLIENT_SLOT = '''<q-td :props="props"><div>{{ props.row.client }}</div>
-  <div class="text-caption text-grey-7">{{ props.row.document }}</div></q-td>'''
-PAID_SLOT = '''<q-td :props="props"><div>{{ props.row.paid }}</div>
-  <div v-if="props.row.received" class="text-caption text-grey-7">{{ props.row.received }}</div></q-td>'''
-ACTIONS_SLOT = '''<q-td :props="props" auto-width><q-btn flat round dense icon="more_vert" color="primary"
-  aria-label="Detalhes" @click.stop="() => $parent.$emit('open', props.row.id)" /></q-td>'''
-ITEM_SLOT = '''<div class="q-pa-xs col-12">
-  <q-card flat bordered class="cursor-pointer" @click="() => $parent.$emit('open', props.row.id)">
-    <q-card-section class="q-py-sm q-px-sm">
-      <div class="row items-center no-wrap q-gutter-x-sm">
-        <div class="col text-weight-medium ellipsis" style="min-width:0">{{ props.row.client }}</div>
-        ''' + BADGE + '''
-      </div>
-      <div class="text-caption text-grey-8">{{ props.row.description }}<span v-if="props.row.parcel">
-        · {{ props.row.parcel }}</span></div>
-      <div class="row justify-between items-baseline">
-        <span class="text-caption">Venc. {{ props.row.due }}<span v-if="props.row.paid">
-          · pago {{ props.row.paid }}</span></span>
-        <span class="text-weight-medium">{{ props.row.amount }}</span>
-      </div>
-    </q-card-section>
-  </q-card>
-</div>'''
 CSS = '''<style>
-.conton-charges td.conton-wrap {white-space:normal;min-width:160px;max-width:320px}
 .conton-totals {display:flex;flex-wrap:wrap;gap:4px 20px;padding:10px 14px;background:#f3f7fc;border:1px solid #d6e3f3;
   border-radius:6px;width:100%}
 .conton-totals b {font-weight:600}
-.conton-filters .q-field {min-width:150px}
 .conton-pix-code {font-family:monospace;font-size:12px;word-break:break-all;background:#f5f5f5;border-radius:4px;
   padding:8px;user-select:all}
 .conton-facts-table td {padding:2px 16px 2px 0;vertical-align:top}
 .conton-facts-table td:first-child {color:#666;white-space:nowrap}
-@media (max-width: 599px) {.conton-filters > * {flex:1 1 45%}}
 </style>'''
 
 
@@ -89,9 +49,9 @@ def receivables_page(request: Request) -> None:
     except ValueError:
         page = 1
     with frame(actor, 'Recebimentos'):
-        ui.add_head_html(CSS)
+        ui.add_head_html(CSS + listing.CSS)
         page_title('Recebimentos', 'recebimentos')
-        view = ChargesView(actor, filt, page)
+        view = ChargesView(actor, filt, page, listing.bad_dates(params))
         if params.get('cobranca'):
             view.open_from_url(params['cobranca'])
 
@@ -99,8 +59,9 @@ def receivables_page(request: Request) -> None:
 class ChargesView:
     """Per-tab state of the list: the filter, the page and the elements that show them."""
 
-    def __init__(self, actor: Actor, filt: ChargeFilter, page: int) -> None:
+    def __init__(self, actor: Actor, filt: ChargeFilter, page: int, bad_dates: dict[str, str] | None = None) -> None:
         self.actor = actor
+        self.bad_dates = bad_dates or {}
         self.filt = filt
         self.page = page
         self.writable = actor.can('receivables', 'write')
@@ -110,105 +71,46 @@ class ChargesView:
     # ---- layout -----------------------------------------------------------------------------------------------
 
     def build(self) -> None:
-        f = self.filt
-        self.missing = ui.label('').classes('text-negative').mark('missing-charge')
-        self.missing.set_visibility(False)
-        with ui.row().classes('w-full items-end gap-2 conton-filters'):
-            self.status = ui.select(receivables.STATUS_FILTERS, value=f.status, label='Situação',
-                                    on_change=self.changed).props('dense outlined options-dense').mark('status')
-            self.client = ui.input('Cliente (nome ou CPF/CNPJ)', value=f.client, on_change=self.changed) \
-                .props('dense outlined clearable debounce=500').classes('grow').mark('client')
-            self.date_field = ui.select(receivables.DATE_FIELDS, value=f.date_field, label='Data de',
-                                        on_change=self.changed).props('dense outlined options-dense') \
-                .mark('date-field')
-            self.start = date_input('De', f.start, on_change=self.changed).props('dense outlined') \
-                .classes('w-36').mark('start')
-            self.end = date_input('Até', f.end, on_change=self.changed).props('dense outlined') \
-                .classes('w-36').mark('end')
-            ui.button('Mês atual', on_click=self.current_month).props('flat dense no-caps color=primary')
-        self.totals = ui.html('').classes('w-full').mark('totals')
+        self.head = ui.html('').classes('w-full').mark('filters totals')
         if self.writable:
             with ui.row().classes('w-full items-center gap-2'):
                 ui.button('Nova cobrança', icon='add', on_click=self.new_charge).props('unelevated no-caps') \
                     .mark('new-charge')
                 ui.button('Gerar honorários do mês', icon='event_repeat', on_click=self.generate) \
                     .props('outline no-caps').mark('generate')
-        with ui.element('div').classes('conton-table') as self.table_box:
-            self.table = ui.table(columns=COLUMNS, rows=[], row_key='id') \
-                .props('flat bordered dense hide-pagination :rows-per-page-options="[0]" '
-                       ':grid="window.innerWidth < 600" '
-                       'no-data-label="Nenhuma cobrança encontrada com estes filtros."') \
-                .classes('w-full conton-charges').mark('charges')
-        self.table.add_slot('body-cell-status', STATUS_SLOT)
-        self.table.add_slot('body-cell-client', CLIENT_SLOT)
-        self.table.add_slot('body-cell-description', DESCRIPTION_SLOT)
-        self.table.add_slot('body-cell-paid', PAID_SLOT)
-        self.table.add_slot('body-cell-actions', ACTIONS_SLOT)
-        self.table.add_slot('item', ITEM_SLOT)
-        self.table.on('open', lambda e: self.open(e.args))
-        self.table.on('rowClick', lambda e: self.open(e.args[1]['id']) if isinstance(e.args, list) and
-                      len(e.args) > 1 and isinstance(e.args[1], dict) else None)
-        self.pagination: ui.pagination | None = None  # built when there is more than one page
+        self.table = ui.html('').classes('w-full conton-table').mark('charges')
 
     # ---- data -------------------------------------------------------------------------------------------------
+
+    def query(self) -> dict:
+        f = self.filt
+        return {'status': f.status, 'cliente': f.client.strip(), 'data': f.date_field, 'de': listing.iso(f.start),
+                'ate': listing.iso(f.end)}
 
     def load(self) -> None:
         result = receivables.search(self.actor, self.filt, page=self.page, per_page=PER_PAGE)
         self.page = result.page
+        f, query = self.filt, self.query()
+        month = ChargeFilter.current_month()
+        month_url = listing.url('/recebimentos', {**query, 'data': 'vencimento', 'de': listing.iso(month.start),
+                                                  'ate': listing.iso(month.end)})
+        form = listing.filter_html('/recebimentos', receivables.STATUS_FILTERS, f.status, 'cliente',
+                                   'Cliente (nome ou CPF/CNPJ)', f.client, receivables.DATE_FIELDS, f.date_field,
+                                   f.start, f.end, month_url, self.bad_dates)
         plural = 's' if result.total != 1 else ''
         parts = [f'<span><b>{result.total}</b> cobrança{plural}</span>',
                  f'<span>Valor: <b>{esc(money(result.amount_cents))}</b></span>']
-        if self.filt.status in ('', 'pago'):
+        if f.status in ('', 'pago'):
             parts.append(f'<span>Recebido: <b>{esc(money(result.received_cents))}</b></span>')
-        if self.filt.status in ('', 'aberto', 'pendente', 'vencido'):
+        if f.status in ('', 'aberto', 'pendente', 'vencido'):
             parts.append(f'<span>Em aberto: <b>{esc(money(result.open_cents))}</b></span>')
-        self.totals.content = f'<div class="conton-totals">{"".join(parts)}</div>'
-        self.table.rows = [_row_dict(r) for r in result.rows]
+        self.head.content = f'{form}<div class="conton-totals">{"".join(parts)}</div>'
         pages = max(1, -(-result.total // PER_PAGE))
-        if self.pagination is None and pages > 1:
-            with self.table_box:
-                self.pagination = ui.pagination(1, pages, direction_links=True, value=self.page, on_change=self.go) \
-                    .props('max-pages=7 boundary-numbers').classes('q-mt-sm').mark('pages')
-        if self.pagination is not None:
-            self.pagination.props['max'] = pages
-            self.pagination.set_value(self.page)
-            self.pagination.set_visibility(pages > 1)
-            self.pagination.update()
-
-    def read_filter(self) -> ChargeFilter:
-        return receivables.parse_filter(self.status.value or '', self.client.value or '', self.date_field.value or '',
-                                        self.start.value or '', self.end.value or '')
+        self.table.content = (_table_html(result.rows, query, self.page)
+                              + listing.pager_html('/recebimentos', query, self.page, pages))
 
     def url(self) -> str:
-        f = self.filt
-        query = {'status': f.status, 'cliente': f.client.strip(), 'data': f.date_field,
-                 'de': f.start.isoformat() if f.start else '', 'ate': f.end.isoformat() if f.end else ''}
-        if self.page > 1:
-            query['pagina'] = str(self.page)
-        return f'/recebimentos?{urlencode(query)}'
-
-    @action
-    def changed(self) -> None:
-        if any(0 < len(el.value or '') < 10 for el in (self.start, self.end)):
-            return  # a date still being typed
-        new = self.read_filter()
-        if new == self.filt:
-            return
-        self.filt, self.page = new, 1
-        self.load()
-        ui.navigate.history.replace(self.url())
-
-    @action
-    def go(self, e) -> None:
-        if e.value and e.value != self.page:
-            self.page = e.value
-            self.load()
-            ui.navigate.history.replace(self.url())
-
-    def current_month(self) -> None:
-        month = ChargeFilter.current_month()
-        self.date_field.value = 'vencimento'
-        self.start.value, self.end.value = formatting.day(month.start), formatting.day(month.end)
+        return listing.url('/recebimentos', self.query(), pagina=self.page if self.page > 1 else None)
 
     # ---- detail and actions -----------------------------------------------------------------------------------
 
@@ -217,8 +119,8 @@ class ChargesView:
         try:
             receivables.get(self.actor, charge_id)
         except NotFound:
-            self.missing.text = 'Cobrança não encontrada.'
-            self.missing.set_visibility(True)
+            ui.label('Cobrança não encontrada.').classes('text-negative').mark('missing-charge') \
+                .move(self.head.parent_slot.parent, target_index=1)
             return
         ui.timer(0.05, lambda: self.open(charge_id), once=True)
 
@@ -520,12 +422,28 @@ async def confirm(question: str, yes: str) -> bool:
     return bool(result)
 
 
-def _row_dict(r: ChargeRow) -> dict:
-    return {'id': str(r.id), 'due': formatting.day(r.due_date), 'client': r.client_name,
-            'document': formatting.document(r.client_document), 'description': r.description, 'parcel': r.parcel,
-            'amount': money(r.amount_cents), 'status': r.status, 'status_label': r.status_label,
-            'paid': formatting.day(r.paid_date),
-            'received': money(r.received_cents) if r.status == 'pago' else ''}
+def _table_html(rows: list[ChargeRow], query: dict, page: int) -> str:
+    """The page of charges as one escaped table; each row links to `?cobranca=<id>` (opens its detail)."""
+    head = ('<thead><tr><th>Vencimento</th><th>Cliente</th><th>Descrição</th><th class="num">Valor</th>'
+            '<th>Situação</th><th>Pagamento</th></tr></thead>')
+    base = esc(listing.url('/recebimentos', query, pagina=page if page > 1 else None))
+    body = []
+    for r in rows:
+        link = f'{base}&amp;cobranca={r.id}'
+        parcel = f' <span class="small parcel">· {esc(r.parcel)}</span>' if r.parcel else ''
+        received = (f'<div class="small">{esc(money(r.received_cents))}</div>' if r.status == 'pago' else '')
+        body.append(
+            f'<tr><td class="nw hide-sm" data-label="Vencimento">{esc(formatting.day(r.due_date))}</td>'
+            f'<td class="wrap first"><a class="open" href="{link}">{esc(r.client_name)}</a>'
+            f'<div class="small">{esc(formatting.document(r.client_document))}</div></td>'
+            f'<td class="wrap">{esc(r.description)}{parcel}'
+            f'<div class="small lt-sm">Venc. {esc(formatting.day(r.due_date))}</div></td>'
+            f'<td class="num" data-label="Valor">{esc(money(r.amount_cents))}</td>'
+            f'<td class="st">{listing.badge(r.status, r.status_label)}</td>'
+            f'<td class="nw" data-label="Pagamento">{esc(formatting.day(r.paid_date))}{received}</td></tr>')
+    if not body:
+        body.append('<tr><td colspan="6" class="empty">Nenhuma cobrança encontrada com estes filtros.</td></tr>')
+    return f'<table class="conton-fin">{head}<tbody>{"".join(body)}</tbody></table>'
 
 
 def _detail_html(detail: ChargeDetail) -> str:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 05:09:33.886073
+Create Date: 2026-11-29 05:47:48.586057
 """
 from alembic import op
 import sqlalchemy as sa
@@ -76,6 +76,7 @@ def upgrade() -> None:
     with op.batch_alter_table('client', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_client_active'), ['active'], unique=False)
         batch_op.create_index('ix_client_active_sort', ['active', 'sort_name'], unique=False)
+        batch_op.create_index('ix_client_id_sort', ['id', 'sort_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_client_name'), ['name'], unique=False)
         batch_op.create_index(batch_op.f('ix_client_sort_name'), ['sort_name'], unique=False)
 
@@ -195,8 +196,8 @@ def upgrade() -> None:
     with op.batch_alter_table('bill', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bill_due_date'), ['due_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_bill_group_id'), ['group_id'], unique=False)
-        batch_op.create_index('ix_bill_status_due', ['status', 'due_date', 'amount_cents'], unique=False)
-        batch_op.create_index('ix_bill_status_paid', ['status', 'paid_date', 'paid_cents'], unique=False)
+        batch_op.create_index('ix_bill_status_due', ['status', 'due_date', 'amount_cents', 'description', 'id'], unique=False)
+        batch_op.create_index('ix_bill_status_paid', ['status', 'paid_date', 'paid_cents', 'due_date', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_bill_supplier_id'), ['supplier_id'], unique=False)
 
     op.create_table('charge',
@@ -226,8 +227,8 @@ def upgrade() -> None:
     with op.batch_alter_table('charge', schema=None) as batch_op:
         batch_op.create_index('ix_charge_client_due', ['client_id', 'due_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_charge_group_id'), ['group_id'], unique=False)
-        batch_op.create_index('ix_charge_status_due', ['status', 'due_date', 'amount_cents', 'received_cents'], unique=False)
-        batch_op.create_index('ix_charge_status_paid', ['status', 'paid_date', 'received_cents'], unique=False)
+        batch_op.create_index('ix_charge_status_due', ['status', 'due_date', 'client_id', 'amount_cents', 'received_cents', 'id'], unique=False)
+        batch_op.create_index('ix_charge_status_paid', ['status', 'paid_date', 'received_cents', 'due_date', 'id'], unique=False)
 
     op.create_table('user',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -354,6 +355,7 @@ def downgrade() -> None:
     with op.batch_alter_table('client', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_client_sort_name'))
         batch_op.drop_index(batch_op.f('ix_client_name'))
+        batch_op.drop_index('ix_client_id_sort')
         batch_op.drop_index('ix_client_active_sort')
         batch_op.drop_index(batch_op.f('ix_client_active'))
 

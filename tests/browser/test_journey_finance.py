@@ -53,24 +53,6 @@ def pick_option(driver, label: str, typed: str, option_part: str) -> None:
              message=f'{option_part!r} not selected')
 
 
-def click_until(driver, css: str, done, timeout: float = 15) -> None:
-    """Click an element that the page may re-render (the table reloads its rows) until `done` holds."""
-    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
-
-    def attempt(d):
-        if done(d):
-            return True
-        try:
-            elements = [e for e in d.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()]
-            if elements:
-                elements[0].click()
-                time.sleep(0.3)
-        except (StaleElementReferenceException, WebDriverException):
-            pass
-        return done(d)
-    wait_for(driver, attempt, timeout, f'clicking {css} did not work')
-
-
 def wait_download(folder, timeout: float = 20):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -128,7 +110,8 @@ def test_charge_live_notice_payment_and_recibo_download(app_server, browser, tmp
         # staff opens the charge (list filtered by the client, so any due month shows) and records the payment
         staff_driver.get(app_server.url(f'/recebimentos?cliente={quote("Engrenagem")}'))
         wait_text(staff_driver, DESCRIPTION)
-        click_until(staff_driver, 'button[aria-label="Detalhes"]', lambda d: 'Dar baixa' in visible_text(d))
+        staff_driver.find_element(By.CSS_SELECTOR, 'table.conton-fin a.open').click()  # the row's link
+        wait_text(staff_driver, 'Dar baixa')
         click_button(staff_driver, 'Dar baixa')
         wait_text(staff_driver, 'A baixa emite um recibo numerado e avisa o cliente.')
         assert field(staff_driver, 'Valor recebido (R$)').get_attribute('value') == AMOUNT.replace('.', '')

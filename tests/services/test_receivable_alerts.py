@@ -4,7 +4,6 @@ across a restart; none for paid or cancelled charges or inactive clients; set-ba
 from __future__ import annotations
 
 import base64
-import time
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -183,16 +182,15 @@ def test_a_digest_per_client_and_level(office) -> None:
     assert len(mail.attachments) == 2 and 'Parcela A' in mail.text and 'Parcela B' in mail.text
 
 
-def test_sweep_over_100000_charges_is_fast(office) -> None:
-    """100,000 charges of 2,000 clients over 50 months, some open and overdue: the sweep stays set-based (a
-    boleto drawn for a due-soon reminder costs about 0.1 s each on top, proportional to the reminders, not the
-    charges)."""
+def test_sweep_over_many_charges_alerts_only_the_overdue(office) -> None:
+    """10,000 charges of 200 clients over 50 months, a few open and overdue: one reminder each for those, nothing
+    for the paid ones, and a second sweep adds nothing (the 100,000-charge timing is in bench/finance.py)."""
     stamp = clock.now()
     clients = [{'id': uuid.uuid4(), 'kind': 'PJ', 'document': f'{n:014d}', 'name': f'Cliente {n}',
                 'sort_name': f'cliente {n}', 'search_text': f'cliente {n}', 'trade_name': '', 'tax_regime': '',
                 'email': f'c{n}@x.test', 'phone': '', 'phone2': '', 'cep': '', 'street': '', 'number': '',
                 'complement': '', 'district': '', 'city': '', 'uf': '', 'fee_cents': 50000, 'due_day': 10,
-                'notes': '', 'active': True, 'is_test': False, 'created_at': stamp} for n in range(2000)]
+                'notes': '', 'active': True, 'is_test': False, 'created_at': stamp} for n in range(200)]
     charges = []
     for m in range(50):
         year, month = divmod(2022 * 12 + 9 + m, 12)
@@ -210,20 +208,13 @@ def test_sweep_over_100000_charges_is_fast(office) -> None:
         session.exec(insert(Client), params=clients)
         for i in range(0, len(charges), 10000):
             session.exec(insert(Charge), params=charges[i:i + 10000])
-        assert session.exec(select(func.count()).select_from(Charge)).one() == 100000
+        assert session.exec(select(func.count()).select_from(Charge)).one() == 10000
     at(12)
-    started = time.perf_counter()
-    first = receivables.sweep_alerts()
-    elapsed = time.perf_counter() - started
-    assert first == 80  # 40 clients with 10/2026 and 11/2026 open and overdue
-    print(f'sweep over 100,000 charges: {elapsed:.3f} s')
-    assert elapsed < 2, elapsed
-    started = time.perf_counter()
+    assert receivables.sweep_alerts() == 8  # 4 clients with 10/2026 and 11/2026 open and overdue
     assert receivables.sweep_alerts() == 0
-    assert time.perf_counter() - started < 1
     with unit() as session:
         assert session.exec(select(func.count()).select_from(OutboxEmail)
-                            .where(OutboxEmail.to_addr.like('c%@x.test'))).one() == 40
+                            .where(OutboxEmail.to_addr.like('c%@x.test'))).one() == 4
         staff = session.exec(select(func.count()).select_from(Notification).join(User, User.id == Notification.user_id)
                              .where(User.role != 'client')).one()
     assert staff == 2  # one digest each for the admin and the reader

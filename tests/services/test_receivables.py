@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import shutil
 import subprocess
-import time
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -178,7 +177,7 @@ def test_scheduled_generation_is_idempotent_and_skips_clients_registered_this_mo
     assert receivables.generate_due() == 2
 
 
-def test_generation_of_2000_clients_is_fast(admin) -> None:
+def test_generation_of_2000_clients_creates_each_charge_once(admin) -> None:
     stamp = clock.now() - timedelta(days=60)
     rows = [{'id': uuid.uuid4(), 'kind': 'PJ', 'document': f'{n:014d}', 'name': f'Cliente {n}', 'sort_name':
              fold(f'Cliente {n}'), 'search_text': fold(f'Cliente {n}'), 'trade_name': '', 'tax_regime': '',
@@ -187,14 +186,8 @@ def test_generation_of_2000_clients_is_fast(admin) -> None:
              'active': True, 'is_test': False, 'created_at': stamp} for n in range(2000)]
     with unit() as session:
         session.exec(insert(Client), params=rows)
-    started = time.perf_counter()
-    assert receivables.generate_month(admin, '12/2026') == 2000
-    elapsed = time.perf_counter() - started
-    print(f'generation for 2,000 clients: {elapsed:.3f} s')
-    assert elapsed < 5, elapsed
-    again = time.perf_counter()
+    assert receivables.generate_month(admin, '12/2026') == 2000  # its timing: bench/finance.py
     assert receivables.generate_month(admin, '12/2026') == 0
-    assert time.perf_counter() - again < 1
 
 
 # ---- one-off charges -----------------------------------------------------------------------------------------------
@@ -482,6 +475,21 @@ def test_search_pages_and_runs_few_queries(admin) -> None:
     before = db.query_counter['n']
     receivables.search(admin, ChargeFilter(client='cliente', status='pendente'), page=1)
     assert db.query_counter['n'] - before <= 3
+
+
+def test_search_orders_by_due_date_then_client_name_across_pages(admin) -> None:
+    for name in ('Zeta Ltda', 'Beta Ltda', 'Alfa Ltda'):
+        client = make_client(name)
+        for due in ('20/11/2026', '12/11/2026'):
+            receivables.create(admin, client_id=client.id, description=f'{name} {due}', amount='10,00',
+                               due_date=due, notify=False)
+    db.optimize()  # planner statistics (SQLite) must not change the order
+    filt = ChargeFilter.current_month()
+    pages = [receivables.search(admin, filt, page=n, per_page=4) for n in (1, 2)]
+    listed = [r.description for page in pages for r in page.rows]
+    assert listed == ['Alfa Ltda 12/11/2026', 'Beta Ltda 12/11/2026', 'Zeta Ltda 12/11/2026',
+                      'Alfa Ltda 20/11/2026', 'Beta Ltda 20/11/2026', 'Zeta Ltda 20/11/2026']
+    assert [len(p.rows) for p in pages] == [4, 2] and pages[1].total == 6
 
 
 # ---- isolation and permissions -------------------------------------------------------------------------------------

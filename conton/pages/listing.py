@@ -1,0 +1,154 @@
+"""Server-rendered pieces of the Recebimentos and Pagamentos lists: the filter bar (a plain GET form), the totals,
+the table rows (links that open the detail dialog on load) and the pager, all escaped HTML in a couple of ui.html
+elements. A NiceGUI element costs ~0.5 ms at render; these strings cost next to nothing (bench/finance.py)."""
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from .. import formatting
+from .frame import esc
+
+CSS = '''<style>
+.conton-filter {display:flex;flex-wrap:wrap;align-items:flex-end;gap:8px 10px;width:100%;margin:0}
+.conton-filter label {display:flex;flex-direction:column;gap:2px;font-size:12px;color:#555;width:140px}
+.conton-filter label.date {width:112px}
+.conton-filter label.grow {flex:1 1 160px;width:auto}
+.conton-filter select, .conton-filter input {height:38px;border:1px solid #c4c4c4;border-radius:4px;padding:0 8px;
+  font-size:14px;background:#fff;color:#222;width:100%;box-sizing:border-box}
+.conton-filter select:focus, .conton-filter input:focus {outline:2px solid #1565c0;outline-offset:-1px}
+.conton-filter button {height:38px;padding:0 18px;border:0;border-radius:4px;background:#1565c0;color:#fff;
+  font-weight:500;font-size:14px;cursor:pointer}
+.conton-filter input.bad {border:2px solid #c10015}
+.conton-filter-error {color:#c10015;font-size:13px;margin-top:6px}
+.conton-filter a {height:38px;line-height:38px;padding:0 6px;color:#1565c0;text-decoration:none;font-weight:500;
+  font-size:14px;white-space:nowrap}
+.conton-totals {display:flex;flex-wrap:wrap;align-items:center;gap:4px 20px;padding:10px 14px;background:#f3f7fc;
+  border:1px solid #d6e3f3;border-radius:6px;width:100%;margin-top:10px;box-sizing:border-box}
+.conton-totals b {font-weight:600}
+.conton-totals a {color:#1565c0;text-decoration:none;font-weight:500;margin-left:auto}
+.conton-fin {border-collapse:collapse;width:100%;background:#fff;font-size:14px;border:1px solid #e0e0e0;
+  border-radius:4px}
+.conton-fin th {text-align:left;font-weight:500;color:#555;font-size:13px;padding:8px 10px;
+  border-bottom:2px solid #e0e0e0;white-space:nowrap;background:#fafafa}
+.conton-fin td {padding:7px 10px;border-bottom:1px solid #eee;vertical-align:top}
+.conton-fin tbody tr:hover td {background:#f3f8fe}
+.conton-fin .num {text-align:right;white-space:nowrap}
+.conton-fin .nw {white-space:nowrap}
+.conton-fin .wrap {min-width:160px;max-width:320px}
+.conton-fin a.open {color:#1565c0;text-decoration:none;font-weight:500}
+.conton-fin a.open:hover {text-decoration:underline}
+.conton-fin .small {color:#777;font-size:12px}
+.conton-fin .empty {text-align:center;color:#777;padding:24px}
+.conton-fin input[type=checkbox] {width:18px;height:18px;margin:0}
+.conton-badge {display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:500;
+  line-height:20px;color:#fff;white-space:nowrap}
+.conton-badge.aberto {background:#1976d2}
+.conton-badge.vencido {background:#c10015}
+.conton-badge.pago {background:#21ba45}
+.conton-badge.cancelado {background:#9e9e9e}
+.conton-pager {display:flex;flex-wrap:wrap;align-items:center;gap:4px;margin-top:10px}
+.conton-pager a, .conton-pager span {min-width:34px;height:34px;line-height:34px;text-align:center;padding:0 8px;
+  border-radius:4px;text-decoration:none;color:#1565c0;font-weight:500;box-sizing:border-box}
+.conton-pager a:hover {background:#e3f2fd}
+.conton-pager span.cur {background:#1565c0;color:#fff}
+.conton-pager span.gap {color:#777}
+.sr-only {position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);border:0}
+.conton-bulk {display:flex;align-items:center;gap:10px;margin-top:8px}
+.conton-bulk button {height:34px;padding:0 14px;border:1px solid #c10015;border-radius:4px;background:#fff;
+  color:#c10015;font-weight:500;cursor:pointer}
+@media (max-width: 599px) {
+  .conton-filter label, .conton-filter label.date {width:auto;flex:1 1 40%}
+  .conton-filter label.grow {flex:1 1 100%}
+  .conton-fin, .conton-fin tbody, .conton-fin tr, .conton-fin td {display:block;width:100%;box-sizing:border-box}
+  .conton-fin {border:0;background:transparent}
+  .conton-fin thead {display:none}
+  .conton-fin tr {background:#fff;border:1px solid #e0e0e0;border-radius:6px;margin-bottom:8px;padding:6px 4px;
+    position:relative}
+  .conton-fin td {border:0;padding:2px 8px;max-width:none;min-width:0}
+  .conton-fin td.num {text-align:left}
+  .conton-fin td[data-label]:not(:empty)::before {content:attr(data-label) ': ';color:#777;font-size:12px}
+  .conton-fin td.st {position:absolute;top:8px;right:8px;width:auto;padding:0}
+  .conton-fin td.first {padding-right:96px}
+  .conton-fin td.hide-sm, .conton-fin th.hide-sm, .conton-bulk {display:none}
+}
+</style>'''
+
+
+def iso(day: date | None) -> str:
+    return day.isoformat() if day else ''
+
+
+def select_html(name: str, options: dict[str, str], value: str) -> str:
+    opts = ''.join(f'<option value="{esc(k)}"{" selected" if k == value else ""}>{esc(v)}</option>'
+                   for k, v in options.items())
+    return f'<select name="{esc(name)}">{opts}</select>'
+
+
+DATE_LABELS = {'de': 'De', 'ate': 'Até'}
+
+
+def bad_dates(params) -> dict[str, str]:
+    """The period fields of a list URL that were typed but are not dates: {'de'|'ate': what was typed}."""
+    bad = {}
+    for name in DATE_LABELS:
+        raw = (params.get(name) or '').strip()[:20]
+        try:
+            formatting.parse_day(raw)
+        except ValueError:
+            bad[name] = raw
+    return bad
+
+
+def _date_html(name: str, day: date | None, bad: dict[str, str]) -> str:
+    """A dd/mm/aaaa text field (a native date input would follow the browser's locale, e.g. mm/dd/yyyy)."""
+    value = bad.get(name, formatting.day(day))
+    invalid = ' aria-invalid="true" class="bad"' if name in bad else ''
+    return (f'<label class="date"><span>{DATE_LABELS[name]}</span>'
+            f'<input type="text" name="{name}" value="{esc(value)}" '
+            f'inputmode="numeric" maxlength="10" placeholder="dd/mm/aaaa" autocomplete="off"{invalid}></label>')
+
+
+def filter_html(path: str, status_options: dict, status: str, who_name: str, who_label: str, who: str,
+                date_options: dict, date_field: str, start: date | None, end: date | None, month_url: str,
+                bad: dict[str, str] | None = None) -> str:
+    """The filter bar: a GET form to the same page (the filters live in the URL). A period field that is not a
+    date is shown as typed, outlined, with a message; the list is filtered without it."""
+    bad = bad or {}
+    errors = ''.join(f'<div class="conton-filter-error" role="alert">Data inválida em “{DATE_LABELS[name]}”: '
+                     f'use dd/mm/aaaa. A lista abaixo não usa esta data.</div>' for name in bad)
+    return (f'<form method="get" action="{esc(path)}" class="conton-filter">'
+            f'<label><span>Situação</span>{select_html("status", status_options, status)}</label>'
+            f'<label class="grow"><span>{esc(who_label)}</span><input type="search" name="{esc(who_name)}" '
+            f'value="{esc(who)}" maxlength="100"></label>'
+            f'<label><span>Data de</span>{select_html("data", date_options, date_field)}</label>'
+            f'{_date_html("de", start, bad)}{_date_html("ate", end, bad)}'
+            f'<button type="submit">Filtrar</button><a href="{esc(month_url)}">Mês atual</a></form>{errors}')
+
+
+def url(path: str, query: dict, **extra) -> str:
+    return f'{path}?{urlencode({**query, **{k: v for k, v in extra.items() if v}})}'
+
+
+def pager_html(path: str, query: dict, page: int, pages: int) -> str:
+    """Links to the other pages (first, last and a window around the current one)."""
+    if pages <= 1:
+        return ''
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    parts = []
+    if page > 1:
+        parts.append(f'<a href="{esc(url(path, query, pagina=page - 1))}" aria-label="Anterior">‹</a>')
+    last = 0
+    for n in shown:
+        if n - last > 1:
+            parts.append('<span class="gap">…</span>')
+        parts.append(f'<span class="cur">{n}</span>' if n == page
+                     else f'<a href="{esc(url(path, query, pagina=n))}">{n}</a>')
+        last = n
+    if page < pages:
+        parts.append(f'<a href="{esc(url(path, query, pagina=page + 1))}" aria-label="Próxima">›</a>')
+    return f'<nav class="conton-pager" aria-label="Páginas">{"".join(parts)}</nav>'
+
+
+def badge(status: str, label: str) -> str:
+    return f'<span class="conton-badge {esc(status)}">{esc(label)}</span>'
