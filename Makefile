@@ -17,7 +17,7 @@ run: $(VENV)/.installed
 	$(PY) -m conton run
 
 test: $(VENV)/.installed
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2  # two workers (pytest-xdist); PostgreSQL gets one database per worker
 
 demo: $(VENV)/.installed
 	$(PY) -m conton demo

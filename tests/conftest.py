@@ -13,7 +13,7 @@ import pytest
 BACKENDS = ['sqlite'] + (['postgresql'] if os.environ.get('CONTON_TEST_DATABASE_URL') else [])
 ROOT = Path(__file__).resolve().parent.parent
 _template: dict[str, Path] = {}
-_pg_ready = {'done': False}
+_pg_ready: dict = {'done': False}
 
 os.environ['CONTON_NO_SCHEDULER'] = '1'  # tests run jobs by calling them
 
@@ -39,6 +39,26 @@ def _sqlite_template() -> Path:
         db.reset_engine()
         _template['sqlite'] = folder / 'conton.db'
     return _template['sqlite']
+
+
+def _pg_worker_url(url: str) -> str:
+    """Under pytest-xdist each worker gets its own database, `<name>_<worker>`, created on first use (the CI role
+    has CREATEDB); tests TRUNCATE between them, so workers must not share one."""
+    worker = os.environ.get('PYTEST_XDIST_WORKER')
+    if not worker:
+        return url
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    base = make_url(url)
+    name = f'{base.database}_{worker}'
+    admin = create_engine(base, isolation_level='AUTOCOMMIT')
+    try:
+        with admin.connect() as conn:
+            if not conn.execute(text('SELECT 1 FROM pg_database WHERE datname = :n'), {'n': name}).first():
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _pg_prepare(url: str) -> None:
@@ -71,7 +91,9 @@ def db(request, tmp_path, monkeypatch):
         shutil.copy(template, data / 'conton.db')
         url = f'sqlite:///{data / "conton.db"}'
     else:
-        url = os.environ['CONTON_TEST_DATABASE_URL']
+        if 'url' not in _pg_ready:
+            _pg_ready['url'] = _pg_worker_url(os.environ['CONTON_TEST_DATABASE_URL'])
+        url = _pg_ready['url']
         _pg_prepare(url)
     monkeypatch.setenv('CONTON_DATA_DIR', str(data))
     monkeypatch.setenv('CONTON_DATABASE_URL', url)
@@ -122,3 +144,12 @@ def smtp(monkeypatch):
         controller.stop()
     except AssertionError:
         pass  # already stopped by the test
+
+
+def pytest_collection_finish(session) -> None:
+    """Move everything imported so far (the app, SQLAlchemy, NiceGUI, reportlab...) out of the garbage collector's
+    sight. NiceGUI's test plugin runs gc.collect() twice after every test; with these objects frozen each call
+    scans only what the tests created (about 0.15 s -> a few ms per call)."""
+    import gc
+    gc.collect()
+    gc.freeze()

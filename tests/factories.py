@@ -14,7 +14,10 @@ _seq = itertools.count(1)
 
 
 @lru_cache
+@lru_cache(maxsize=None)
 def password_hash() -> str:
+    """One argon2 hash of PASSWORD per test process: every factory user shares it (hashing costs ~50 ms each and
+    is tested on its own in tests/services/test_passwords.py)."""
     from conton.services.passwords import hash_password
     return hash_password(PASSWORD)
 

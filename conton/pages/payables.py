@@ -98,8 +98,6 @@ class BillsView:
             parts.append(f'<span>Pago: <b>{esc(money(result.paid_cents))}</b></span>')
         if f.status in ('', 'aberto', 'pendente', 'vencido'):
             parts.append(f'<span>Em aberto: <b>{esc(money(result.open_cents))}</b></span>')
-        if (f.date_field, f.start, f.end) != ('vencimento', month.start, month.end):
-            parts.append(f'<a href="{esc(month_url)}">Ver o mês atual</a>')
         self.head.content = f'{form}<div class="conton-totals">{"".join(parts)}</div>'
         pages = max(1, -(-result.total // PER_PAGE))
         self.table.content = (_table_html(result.rows, query, self.page, self.writable)
@@ -107,6 +105,10 @@ class BillsView:
 
     def url(self) -> str:
         return listing.url('/pagamentos', self.query(), pagina=self.page if self.page > 1 else None)
+
+    def clean_url(self) -> None:
+        """Once a `?conta=` / `?excluir=` link is acted on, the address shows just the list again."""
+        ui.navigate.history.replace(self.url())
 
     def open_from_url(self, bill_id: str) -> None:
         """`?conta=<id>` (the links of the rows): open its detail, or say plainly it does not exist."""
@@ -116,7 +118,7 @@ class BillsView:
             ui.label('Conta não encontrada.').classes('text-negative').mark('missing-bill') \
                 .move(self.head.parent_slot.parent, target_index=1)
             return
-        ui.timer(0.05, lambda: self.open(bill_id), once=True)
+        ui.timer(0.05, lambda: self.clean_url() or self.open(bill_id), once=True)
 
     def delete_from_url(self, ids: list[str]) -> None:
         """`?excluir=id1,id2` (the list's checkboxes): ask to confirm the deletion."""
@@ -125,6 +127,7 @@ class BillsView:
 
         @action
         async def ask() -> None:
+            self.clean_url()  # a reload of the page must not ask again
             rows = payables.get_many(self.actor, ids)
             if rows:
                 await self.delete(rows)

@@ -112,6 +112,10 @@ class ChargesView:
     def url(self) -> str:
         return listing.url('/recebimentos', self.query(), pagina=self.page if self.page > 1 else None)
 
+    def clean_url(self) -> None:
+        """Once a `?cobranca=` link is acted on, the address shows just the list again."""
+        ui.navigate.history.replace(self.url())
+
     # ---- detail and actions -----------------------------------------------------------------------------------
 
     def open_from_url(self, charge_id: str) -> None:
@@ -122,7 +126,7 @@ class ChargesView:
             ui.label('Cobrança não encontrada.').classes('text-negative').mark('missing-charge') \
                 .move(self.head.parent_slot.parent, target_index=1)
             return
-        ui.timer(0.05, lambda: self.open(charge_id), once=True)
+        ui.timer(0.05, lambda: self.clean_url() or self.open(charge_id), once=True)
 
     @action
     async def open(self, charge_id: str) -> None:

@@ -110,18 +110,16 @@ def test_disabled_or_passwordless_login_gets_the_same_message() -> None:
 
 
 def test_unknown_email_takes_about_as_long_as_a_wrong_password() -> None:
+    """Both verify an argon2 hash (a dummy one for an unknown e-mail). Samples alternate, so a busy machine slows
+    both kinds alike; the bound is loose on purpose: what it catches is a skipped hash (about 100× faster)."""
     admin = make_user('admin')
-
-    def timing(email: str, ip: str) -> float:
-        samples = []
-        for _ in range(3):
+    known, unknown = [], []
+    for n in range(4):  # fewer than the 5 failures that lock an e-mail
+        for email, samples in ((admin.email, known), ('ninguem@exemplo.test', unknown)):
             start = time.perf_counter()
-            _fail(email, ip=ip)
+            _fail(email, ip=f'10.0.{len(samples)}.{n}')
             samples.append(time.perf_counter() - start)
-        return statistics.median(samples)
-
-    known, unknown = timing(admin.email, '10.0.0.2'), timing('ninguem@exemplo.test', '10.0.0.3')
-    assert 0.5 < unknown / known < 2.0
+    assert 0.33 < statistics.median(unknown) / statistics.median(known) < 3.0
 
 
 def test_failed_and_successful_logins_are_audited_with_ip() -> None:
