@@ -46,8 +46,9 @@ class LoginAttempt(SQLModel, table=True):
 
 
 class Client(SQLModel, table=True):
-    # ix_client_id_sort lets the charge list order by client name without reading the client table
-    __table_args__ = (Index('ix_client_active_sort', 'active', 'sort_name'),
+    # ix_client_search covers the Clientes list and search (services/directory.py); ix_client_id_sort lets the
+    # charge list order by client name without reading the client table
+    __table_args__ = (Index('ix_client_search', 'active', 'sort_name', 'id', 'document', 'search_text'),
                       Index('ix_client_id_sort', 'id', 'sort_name'))
     id: uuid.UUID = uuid_pk()
     kind: str = Field(max_length=2)  # PF | PJ
@@ -97,7 +98,8 @@ def _client_keys(_mapper, _connection, target: Client) -> None:
 
 
 class Supplier(SQLModel, table=True):
-    __table_args__ = (Index('ix_supplier_active_sort', 'active', 'sort_name'),)
+    # covers the Fornecedores list and search (services/directory.py)
+    __table_args__ = (Index('ix_supplier_search', 'active', 'sort_name', 'id', 'document', 'search_text'),)
     id: uuid.UUID = uuid_pk()
     kind: str = Field(max_length=2)  # PF | PJ
     document: str = Field(max_length=14, unique=True)

@@ -10,15 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from .. import formatting
 from ..clock import now
 from ..models import Client, Office, User
-from ..models.people import fold
-from . import audit, validation
+from . import audit, directory, validation
 from .base import as_uuid, unit
 from .errors import NotFound, PermissionDenied, ValidationError
 from .permissions import Actor, require
@@ -70,29 +69,13 @@ class Ficha:
 
 def search(actor: Actor, text: str = '', status: str = 'ativos', page: int = 1, per_page: int = 20) -> ClientPage:
     """One page of clients ordered by name: matches name, nome fantasia, e-mail (accents and case ignored) and
-    CPF/CNPJ typed with or without the mask. Two queries (count, page), whatever the size of the office."""
+    CPF/CNPJ typed with or without the mask. Two queries (page of ids with the total,
+    rows), whatever the size of the office."""
     require(actor, 'clients', 'read')
     per_page = max(1, min(int(per_page), 100))
-    page = max(1, int(page))
-    query = select(Client)
-    if status == 'ativos':
-        query = query.where(Client.active == True)  # noqa: E712
-    elif status == 'inativos':
-        query = query.where(Client.active == False)  # noqa: E712
-    term = fold(text)[:100]
-    if term:
-        conditions = [Client.search_text.contains(term, autoescape=True)]
-        digits = validation.normalize_document(text)
-        if digits and len(digits) <= 14:
-            conditions.append(Client.document.contains(digits, autoescape=True))
-        query = query.where(or_(*conditions))
     with unit(actor) as session:
-        total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        last = max(1, -(-total // per_page))
-        page = min(page, last)
-        rows = session.exec(query.order_by(Client.sort_name, Client.id)
-                            .offset((page - 1) * per_page).limit(per_page)).all()
-        return ClientPage(list(rows), total, page, per_page)
+        rows, total, page = directory.search(session, Client, text, status, int(page), per_page)
+        return ClientPage(rows, total, page, per_page)
 
 
 def get(actor: Actor, client_id: uuid.UUID | str) -> Client:

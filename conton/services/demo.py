@@ -74,7 +74,8 @@ def seed(password: str = 'demo-conton-2026', clients: int = 25, seed_value: int 
         for i in range(clients):
             pf = i % 5 == 4
             person = f'{rng.choice(FIRST)} {rng.choice(LAST)}'
-            name = person if pf else f'{BUSINESS[i % len(BUSINESS)]} {NAMES[(i * 7 + i // len(BUSINESS)) % len(NAMES)]} Ltda'
+            business = f'{BUSINESS[i % len(BUSINESS)]} {NAMES[(i * 7 + i // len(BUSINESS)) % len(NAMES)]}'
+            name = person if pf else f'{business} Ltda'
             client = Client(kind='PF' if pf else 'PJ', document=cpf(rng) if pf else cnpj(rng), name=name,
                             trade_name='' if pf else name.replace(' Ltda', ''),
                             tax_regime='Pessoa Física' if pf else rng.choice(REGIMES[:4]),
@@ -87,9 +88,9 @@ def seed(password: str = 'demo-conton-2026', clients: int = 25, seed_value: int 
             session.flush()
             session.add(User(email=f'cliente{i + 1}@demo.conton', name=person, role='client', client_id=client.id,
                              password_hash=hashed))
-        for name, category in SUPPLIERS:
+        for n, (name, category) in enumerate(SUPPLIERS, start=1):
             session.add(Supplier(kind='PJ', document=cnpj(rng), name=name, category=category,
-                                 email=f'contato@fornecedor{SUPPLIERS.index((name, category)) + 1}.exemplo', phone='(11) 4000-1234'))
+                                 email=f'contato@fornecedor{n}.exemplo', phone='(11) 4000-1234'))
     office_service.reset_cache()
     extra = _finance()
     return (f'Demonstração criada. Entre com admin@demo.conton (administrador), joao@demo.conton, '

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
@@ -14,7 +14,7 @@ from .. import formatting
 from ..clock import now
 from ..models import Supplier
 from ..models.people import fold
-from . import audit, validation
+from . import audit, directory, validation
 from .base import as_uuid, unit
 from .errors import NotFound, ValidationError
 from .permissions import Actor, require
@@ -49,29 +49,13 @@ class SupplierPage:
 
 def search(actor: Actor, text: str = '', status: str = 'ativos', page: int = 1, per_page: int = 20) -> SupplierPage:
     """One page of suppliers ordered by name: matches name, contact, category and e-mail (accents and case ignored)
-    and CPF/CNPJ typed with or without the mask. Two queries (count, page), whatever the number of suppliers."""
+    and CPF/CNPJ typed with or without the mask. Two queries (page of ids with the
+    total, rows), whatever the number of suppliers."""
     require(actor, TOOL, 'read')
     per_page = max(1, min(int(per_page), 100))
-    page = max(1, int(page))
-    query = select(Supplier)
-    if status == 'ativos':
-        query = query.where(Supplier.active == True)  # noqa: E712
-    elif status == 'inativos':
-        query = query.where(Supplier.active == False)  # noqa: E712
-    term = fold(text)[:100]
-    if term:
-        conditions = [Supplier.search_text.contains(term, autoescape=True)]
-        digits = validation.normalize_document(text)
-        if digits and len(digits) <= 14 and any(c.isdigit() for c in digits):
-            conditions.append(Supplier.document.contains(digits, autoescape=True))
-        query = query.where(or_(*conditions))
     with unit(actor) as session:
-        total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        last = max(1, -(-total // per_page))
-        page = min(page, last)
-        rows = session.exec(query.order_by(Supplier.sort_name, Supplier.id)
-                            .offset((page - 1) * per_page).limit(per_page)).all()
-        return SupplierPage(list(rows), total, page, per_page)
+        rows, total, page = directory.search(session, Supplier, text, status, int(page), per_page)
+        return SupplierPage(rows, total, page, per_page)
 
 
 def get(actor: Actor, supplier_id: uuid.UUID | str) -> Supplier:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 05:47:48.586057
+Create Date: 2026-11-29 06:47:24.368711
 """
 from alembic import op
 import sqlalchemy as sa
@@ -75,9 +75,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('client', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_client_active'), ['active'], unique=False)
-        batch_op.create_index('ix_client_active_sort', ['active', 'sort_name'], unique=False)
         batch_op.create_index('ix_client_id_sort', ['id', 'sort_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_client_name'), ['name'], unique=False)
+        batch_op.create_index('ix_client_search', ['active', 'sort_name', 'id', 'document', 'search_text'], unique=False)
         batch_op.create_index(batch_op.f('ix_client_sort_name'), ['sort_name'], unique=False)
 
     op.create_table('loginattempt',
@@ -166,8 +166,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('document')
     )
     with op.batch_alter_table('supplier', schema=None) as batch_op:
-        batch_op.create_index('ix_supplier_active_sort', ['active', 'sort_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_supplier_name'), ['name'], unique=False)
+        batch_op.create_index('ix_supplier_search', ['active', 'sort_name', 'id', 'document', 'search_text'], unique=False)
 
     op.create_table('bill',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -338,8 +338,8 @@ def downgrade() -> None:
 
     op.drop_table('bill')
     with op.batch_alter_table('supplier', schema=None) as batch_op:
+        batch_op.drop_index('ix_supplier_search')
         batch_op.drop_index(batch_op.f('ix_supplier_name'))
-        batch_op.drop_index('ix_supplier_active_sort')
 
     op.drop_table('supplier')
     with op.batch_alter_table('outboxemail', schema=None) as batch_op:
@@ -354,9 +354,9 @@ def downgrade() -> None:
     op.drop_table('loginattempt')
     with op.batch_alter_table('client', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_client_sort_name'))
+        batch_op.drop_index('ix_client_search')
         batch_op.drop_index(batch_op.f('ix_client_name'))
         batch_op.drop_index('ix_client_id_sort')
-        batch_op.drop_index('ix_client_active_sort')
         batch_op.drop_index(batch_op.f('ix_client_active'))
 
     op.drop_table('client')
