@@ -133,7 +133,8 @@ def _nav_html(actor: Actor) -> str:
 
 def _phone_menu_html(actor: Actor) -> str:
     """The menu on a phone: a dropdown panel of the same links (no drawer element needed)."""
-    parts = ['<details class="conton-side lt-md"><summary aria-label="Menu">', icon('menu'), '</summary><div class="panel">',
+    parts = ['<details class="conton-side lt-md"><summary aria-label="Menu">', icon('menu'),
+             '</summary><div class="panel">',
              f'<a href="/">{icon("home")}Início</a>']
     for group, items in _groups(actor):
         if group:

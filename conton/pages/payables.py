@@ -13,7 +13,8 @@ from ..services.errors import NotFound, ValidationError
 from ..services.money import split_installments
 from ..services.payables import BillFilter, BillRow
 from ..services.permissions import Actor
-from .common import Form, action, date_input, money, page_title
+from ..formatting import money
+from .common import Form, action, date_input, page_title
 from . import listing
 from .frame import esc, frame, guard
 
@@ -349,12 +350,13 @@ class BillsView:
                 values = {'supplier_id': supplier.value, 'description': description.value,
                           'category': category.value, 'amount': amount.value, 'due_date': due.value,
                           'issue_date': issue.value}
-                if bill is None:
-                    call = (lambda: payables.create(actor, **values, repeat=repeat.value,
-                                                    installments=installments.value if repeat.value == 'parcelas'
-                                                    else 1, attachment=state['stored']))
-                else:
-                    call = lambda: payables.update(actor, bill.id, **values)  # noqa: E731
+
+                def call():
+                    if bill is not None:
+                        return payables.update(actor, bill.id, **values)
+                    count = installments.value if repeat.value == 'parcelas' else 1
+                    return payables.create(actor, **values, repeat=repeat.value, installments=count,
+                                           attachment=state['stored'])
                 if await form.submit(call) is None:
                     return
                 if bill is not None and state['stored'] is not None:

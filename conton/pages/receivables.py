@@ -17,7 +17,8 @@ from ..services.errors import NotFound, ValidationError
 from ..services.money import late_fees, split_installments
 from ..services.permissions import Actor
 from ..services.receivables import ChargeDetail, ChargeFilter, ChargeRow
-from .common import Form, action, date_input, money, page_title
+from ..formatting import money
+from .common import Form, action, date_input, page_title
 from . import listing
 from .frame import esc, frame, guard
 

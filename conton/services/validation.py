@@ -34,7 +34,8 @@ def document(value: str | None, kind: str | None = None, field: str = 'document'
     v = normalize_document(value)
     if not v:
         if required:
-            raise ValidationError('Informe o CPF ou CNPJ.' if kind is None else f'Informe o {"CPF" if kind == "PF" else "CNPJ"}.', field)
+            which = 'CPF ou CNPJ' if kind is None else 'CPF' if kind == 'PF' else 'CNPJ'
+            raise ValidationError(f'Informe o {which}.', field)
         return ''
     if kind == 'PF' or (kind is None and len(v) == 11):
         if not is_cpf(v):
