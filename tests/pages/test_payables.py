@@ -282,6 +282,16 @@ async def test_no_access_for_client_logins(user: User, admin, path) -> None:
     await user.should_not_see('Papel A4')
 
 
+async def test_client_login_cannot_open_or_delete_a_bill_by_url(user: User, admin) -> None:
+    ids = seed(admin)
+    await login(user, make_user('client', client=make_client()))
+    for path in (f'/pagamentos?conta={ids["papel"]}', f'/pagamentos?excluir={ids["papel"]}'):
+        await user.open(path)
+        await user.should_see('Página não encontrada ou sem acesso')
+        await user.should_not_see('Papel A4')
+    assert ids['papel'] in {b.id for b in bills()}
+
+
 async def test_staff_without_payables_gets_no_access(user: User, admin) -> None:
     seed(admin)
     staff = make_user('staff', permissions={'receivables': 'write'})
