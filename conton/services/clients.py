@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from .. import formatting
 from ..clock import now
@@ -111,10 +109,10 @@ def create(actor: Actor, **fields: Any) -> Client:
     _known(fields)
     values = clean({name: fields.get(name) for name in FIELDS})
     with unit(actor) as session:
-        _unique_document(session, values['document'])
+        directory.unique_document(session, Client, values['document'], DUPLICATE)
         client = Client(**values)
         session.add(client)
-        _flush(session)
+        directory.flush(session, DUPLICATE)
         audit.record(session, actor, 'create', 'cliente', client.id,
                      f'{client.name} ({formatting.document(client.document)})')
         return client
@@ -129,14 +127,14 @@ def update(actor: Actor, client_id: uuid.UUID | str, **fields: Any) -> Client:
         current = {name: getattr(client, name) for name in FIELDS if name != 'fee'}
         current['fee'] = client.fee_cents
         values = clean(current | fields)
-        _unique_document(session, values['document'], exclude=client.id)
+        directory.unique_document(session, Client, values['document'], DUPLICATE, exclude=client.id)
         changed = [LABELS[k] for k, v in values.items() if getattr(client, k) != v]
         if not changed:
             return client
         for key, value in values.items():
             setattr(client, key, value)
         client.updated_at = now()
-        _flush(session)
+        directory.flush(session, DUPLICATE)
         audit.record(session, actor, 'update', 'cliente', client.id, f'{client.name}: {", ".join(changed)}')
         return client
 
@@ -169,9 +167,10 @@ def delete(actor: Actor, client_id: uuid.UUID | str) -> None:
     require(actor, 'clients', 'write')
     with unit(actor) as session:
         client = _client(session, client_id)
-        held = related_counts(session, client.id)
+        held = directory.related_counts(session, Client, client.id)
         if held:
-            raise ValidationError(f'Não é possível excluir {client.name}: o cliente tem {_describe(held)}. '
+            has = directory.describe(held, RELATED)
+            raise ValidationError(f'Não é possível excluir {client.name}: o cliente tem {has}. '
                                   'Para que ele deixe de aparecer e não acesse mais o portal, desative-o: '
                                   'o histórico é mantido.')
         session.delete(client)
@@ -199,7 +198,7 @@ def create_test_client(actor: Actor) -> tuple[Client, bool]:
                         notes='Cliente de teste com os dados do próprio escritório: adicione um acesso para ver o '
                               'portal como um cliente o vê.')
         session.add(client)
-        _flush(session)
+        directory.flush(session, DUPLICATE)
         audit.record(session, actor, 'create', 'cliente', client.id, f'{client.name} (cliente de teste)')
         return client, True
 
@@ -275,24 +274,8 @@ def clean(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def related_counts(session: Session, client_id: uuid.UUID) -> dict[str, int]:
-    """Rows in every other table that point to this client (found from the schema, so new tools are covered)."""
-    counts: dict[str, int] = {}
-    for table in SQLModel.metadata.sorted_tables:
-        for fk in table.foreign_keys:
-            if fk.column.table.name == 'client' and fk.column.name == 'id':
-                n = session.exec(select(func.count()).select_from(table).where(fk.parent == client_id)).one()
-                if n:
-                    counts[table.name] = counts.get(table.name, 0) + n
-    return counts
 
 
-def _describe(held: dict[str, int]) -> str:
-    parts = []
-    for table, n in held.items():
-        one, many = RELATED.get(table, (f'registro em {table}', f'registros em {table}'))
-        parts.append(f'{n} {one if n == 1 else many}')
-    return parts[0] if len(parts) == 1 else ', '.join(parts[:-1]) + ' e ' + parts[-1]
 
 
 def _client(session: Session, client_id: uuid.UUID | str) -> Client:
@@ -302,19 +285,8 @@ def _client(session: Session, client_id: uuid.UUID | str) -> Client:
     return client
 
 
-def _unique_document(session: Session, document: str, exclude: uuid.UUID | None = None) -> None:
-    query = select(Client.id).where(Client.document == document)
-    if exclude is not None:
-        query = query.where(Client.id != exclude)
-    if session.exec(query).first() is not None:
-        raise ValidationError(DUPLICATE, 'document')
 
 
-def _flush(session: Session) -> None:
-    try:
-        session.flush()
-    except IntegrityError as e:  # two people saving the same document at the same moment
-        raise ValidationError(DUPLICATE, 'document') from e
 
 
 def _known(fields: dict[str, Any]) -> None:

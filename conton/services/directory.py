@@ -1,12 +1,16 @@
-"""Search and paging shared by the two directories, Clientes and Fornecedores: both tables have `active`,
-`sort_name`, `document` and `search_text`, and a covering index over (active, sort_name, id, document, search_text).
-"""
+"""What the two directories, Clientes and Fornecedores, share: search and paging (both tables have `active`,
+`sort_name`, `document` and `search_text`, and a covering index over (active, sort_name, id, document, search_text)),
+the unique CPF/CNPJ check and the rows that keep a record from being deleted."""
 from __future__ import annotations
 
-from sqlmodel import Session, func, or_, select
+import uuid
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, func, or_, select
 
 from ..models.people import fold
 from . import validation
+from .errors import ValidationError
 
 
 def search(session: Session, model, text: str, status: str, page: int, per_page: int) -> tuple[list, int, int]:
@@ -52,3 +56,42 @@ def search(session: Session, model, text: str, status: str, page: int, per_page:
     ids = [row[0] for row in found] if term else list(found)  # one selected column comes back as scalars
     rows = {r.id: r for r in session.exec(select(model).where(model.id.in_(ids))).all()} if ids else {}
     return [rows[i] for i in ids], total, page
+
+
+def unique_document(session: Session, model, document: str, message: str, exclude: uuid.UUID | None = None) -> None:
+    """ValidationError(message) on the document field when another row of `model` has this CPF/CNPJ."""
+    query = select(model.id).where(model.document == document)
+    if exclude is not None:
+        query = query.where(model.id != exclude)
+    if session.exec(query).first() is not None:
+        raise ValidationError(message, 'document')
+
+
+def flush(session: Session, message: str) -> None:
+    """Flush; two people saving the same CPF/CNPJ at the same moment get the duplicate message, not an error page."""
+    try:
+        session.flush()
+    except IntegrityError as e:
+        raise ValidationError(message, 'document') from e
+
+
+def related_counts(session: Session, model, row_id: uuid.UUID) -> dict[str, int]:
+    """Rows in every other table that point to this row (found from the schema, so new tools are covered)."""
+    name = model.__tablename__
+    counts: dict[str, int] = {}
+    for table in SQLModel.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table.name == name and fk.column.name == 'id':
+                n = session.exec(select(func.count()).select_from(table).where(fk.parent == row_id)).one()
+                if n:
+                    counts[table.name] = counts.get(table.name, 0) + n
+    return counts
+
+
+def describe(held: dict[str, int], labels: dict[str, tuple[str, str]]) -> str:
+    """{'charge': 3, 'bill': 1} -> '3 cobranças e 1 conta a pagar' with the (singular, plural) labels given."""
+    parts = []
+    for table, n in held.items():
+        one, many = labels.get(table, (f'registro em {table}', f'registros em {table}'))
+        parts.append(f'{n} {one if n == 1 else many}')
+    return parts[0] if len(parts) == 1 else ', '.join(parts[:-1]) + ' e ' + parts[-1]

@@ -6,9 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from .. import formatting
 from ..clock import now
@@ -77,7 +75,7 @@ def bill_count(actor: Actor, supplier_id: uuid.UUID | str) -> int:
     require(actor, TOOL, 'read')
     with unit(actor) as session:
         supplier = _supplier(session, supplier_id)
-        return related_counts(session, supplier.id).get('bill', 0)
+        return directory.related_counts(session, Supplier, supplier.id).get('bill', 0)
 
 
 # --- changing ----------------------------------------------------------------------------------------------------
@@ -87,10 +85,10 @@ def create(actor: Actor, **fields: Any) -> Supplier:
     _known(fields)
     values = clean({name: fields.get(name) for name in FIELDS})
     with unit(actor) as session:
-        _unique_document(session, values['document'])
+        directory.unique_document(session, Supplier, values['document'], DUPLICATE)
         supplier = Supplier(**values)
         session.add(supplier)
-        _flush(session)
+        directory.flush(session, DUPLICATE)
         audit.record(session, actor, 'create', 'fornecedor', supplier.id,
                      f'{supplier.name} ({formatting.document(supplier.document)})')
         return supplier
@@ -103,14 +101,14 @@ def update(actor: Actor, supplier_id: uuid.UUID | str, **fields: Any) -> Supplie
     with unit(actor) as session:
         supplier = _supplier(session, supplier_id)
         values = clean({name: getattr(supplier, name) for name in FIELDS} | fields)
-        _unique_document(session, values['document'], exclude=supplier.id)
+        directory.unique_document(session, Supplier, values['document'], DUPLICATE, exclude=supplier.id)
         changed = [LABELS[k] for k, v in values.items() if getattr(supplier, k) != v]
         if not changed:
             return supplier
         for key, value in values.items():
             setattr(supplier, key, value)
         supplier.updated_at = now()
-        _flush(session)
+        directory.flush(session, DUPLICATE)
         audit.record(session, actor, 'update', 'fornecedor', supplier.id, f'{supplier.name}: {", ".join(changed)}')
         return supplier
 
@@ -132,9 +130,10 @@ def delete(actor: Actor, supplier_id: uuid.UUID | str) -> None:
     require(actor, TOOL, 'write')
     with unit(actor) as session:
         supplier = _supplier(session, supplier_id)
-        held = related_counts(session, supplier.id)
+        held = directory.related_counts(session, Supplier, supplier.id)
         if held:
-            raise ValidationError(f'Não é possível excluir {supplier.name}: o fornecedor tem {_describe(held)} em '
+            has = directory.describe(held, RELATED)
+            raise ValidationError(f'Não é possível excluir {supplier.name}: o fornecedor tem {has} em '
                                   'Pagamentos. Para que ele não apareça mais nas novas contas, desative-o: o '
                                   'histórico é mantido.')
         session.delete(supplier)
@@ -173,24 +172,8 @@ def clean(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def related_counts(session: Session, supplier_id: uuid.UUID) -> dict[str, int]:
-    """Rows in every other table that point to this supplier (found from the schema, so new tools are covered)."""
-    counts: dict[str, int] = {}
-    for table in SQLModel.metadata.sorted_tables:
-        for fk in table.foreign_keys:
-            if fk.column.table.name == 'supplier' and fk.column.name == 'id':
-                n = session.exec(select(func.count()).select_from(table).where(fk.parent == supplier_id)).one()
-                if n:
-                    counts[table.name] = counts.get(table.name, 0) + n
-    return counts
 
 
-def _describe(held: dict[str, int]) -> str:
-    parts = []
-    for table, n in held.items():
-        one, many = RELATED.get(table, (f'registro em {table}', f'registros em {table}'))
-        parts.append(f'{n} {one if n == 1 else many}')
-    return parts[0] if len(parts) == 1 else ', '.join(parts[:-1]) + ' e ' + parts[-1]
 
 
 def _supplier(session: Session, supplier_id: uuid.UUID | str) -> Supplier:
@@ -200,19 +183,8 @@ def _supplier(session: Session, supplier_id: uuid.UUID | str) -> Supplier:
     return supplier
 
 
-def _unique_document(session: Session, document: str, exclude: uuid.UUID | None = None) -> None:
-    query = select(Supplier.id).where(Supplier.document == document)
-    if exclude is not None:
-        query = query.where(Supplier.id != exclude)
-    if session.exec(query).first() is not None:
-        raise ValidationError(DUPLICATE, 'document')
 
 
-def _flush(session: Session) -> None:
-    try:
-        session.flush()
-    except IntegrityError as e:  # two people saving the same document at the same moment
-        raise ValidationError(DUPLICATE, 'document') from e
 
 
 def _known(fields: dict[str, Any]) -> None:
