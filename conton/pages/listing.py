@@ -88,6 +88,14 @@ def select_html(name: str, options: dict[str, str], value: str) -> str:
 DATE_LABELS = {'de': 'De', 'ate': 'Até'}
 
 
+def page_number(params) -> int:
+    """`?pagina=N` (anything else: 1; past the end, the service answers with the last page)."""
+    try:
+        return max(1, int(params.get('pagina', '1')))
+    except ValueError:
+        return 1
+
+
 def bad_dates(params) -> dict[str, str]:
     """The period fields of a list URL that were typed but are not dates: {'de'|'ate': what was typed}."""
     bad = {}

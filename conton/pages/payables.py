@@ -35,10 +35,7 @@ def payables_page(request: Request) -> None:
     filt = payables.parse_filter(params.get('status', ''), params.get('fornecedor', ''), params.get('data', ''),
                                  params.get('de', ''), params.get('ate', ''),
                                  default_month=not any(k in params for k in keys))
-    try:
-        page = max(1, int(params.get('pagina', '1')))
-    except ValueError:
-        page = 1
+    page = listing.page_number(params)
     with frame(actor, 'Pagamentos'):
         ui.add_head_html(CSS + listing.CSS)
         page_title('Pagamentos', 'pagamentos')

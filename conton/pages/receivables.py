@@ -45,10 +45,7 @@ def receivables_page(request: Request) -> None:
     filt = receivables.parse_filter(params.get('status', ''), params.get('cliente', ''), params.get('data', ''),
                                     params.get('de', ''), params.get('ate', ''),
                                     default_month=not any(k in params for k in keys))
-    try:
-        page = max(1, int(params.get('pagina', '1')))
-    except ValueError:
-        page = 1
+    page = listing.page_number(params)
     with frame(actor, 'Recebimentos'):
         ui.add_head_html(CSS + listing.CSS)
         page_title('Recebimentos', 'recebimentos')
