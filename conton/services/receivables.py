@@ -213,14 +213,6 @@ class ChargeDetail:
         return next((r for r in self.receipts if not r.cancelled), None)
 
 
-def _row(charge: Charge, client_name: str | None, client_document: str | None, today: date) -> ChargeRow:
-    status = 'vencido' if charge.status == 'aberto' and charge.due_date < today else charge.status
-    return ChargeRow(charge.id, charge.client_id, client_name or '', client_document or '', charge.kind,
-                     charge.competence, charge.description, charge.amount_cents, charge.issue_date, charge.due_date,
-                     status, charge.paid_date, charge.received_cents, charge.discount_cents, charge.addition_cents,
-                     charge.payment_form, charge.nosso_numero, charge.installment_no, charge.installment_count)
-
-
 _ROW_COLUMNS = (Charge.id, Charge.client_id, Client.name, Client.document, Charge.kind, Charge.competence,
                 Charge.description, Charge.amount_cents, Charge.issue_date, Charge.due_date, Charge.status,
                 Charge.paid_date, Charge.received_cents, Charge.discount_cents, Charge.addition_cents,
@@ -234,6 +226,13 @@ def _row_of(values, today: date) -> ChargeRow:
     if values[10] == 'aberto' and values[9] < today:
         values[10] = 'vencido'
     return ChargeRow(*values)
+
+
+def _row(charge: Charge, client_name: str | None, client_document: str | None, today: date) -> ChargeRow:
+    """A ChargeRow from a loaded charge and its client's name and document."""
+    values = [getattr(charge, c.key) for c in _ROW_COLUMNS[:2]] + [client_name, client_document] + \
+        [getattr(charge, c.key) for c in _ROW_COLUMNS[4:]]
+    return _row_of(values, today)
 
 
 def _client_match(text: str):
