@@ -35,6 +35,12 @@ def check_actor(session: Session, actor: Actor) -> None:
         raise AuthExpired()
 
 
+def in_id_order(rows: list, ids: list, key=lambda row: row[0]) -> list:
+    """`rows` fetched by `id IN ids` put back in the order of `ids` (a page of ids read first, in list order)."""
+    position = {row_id: n for n, row_id in enumerate(ids)}
+    return sorted(rows, key=lambda row: position[key(row)])
+
+
 def scoped(query, model: type[SQLModel], actor: Actor):
     """Restrict a query on a table with `client_id` to the actor's client when the actor is a client login."""
     if actor.is_client:

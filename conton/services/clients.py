@@ -274,19 +274,11 @@ def clean(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-
-
-
-
 def _client(session: Session, client_id: uuid.UUID | str) -> Client:
     client = session.get(Client, as_uuid(client_id))
     if client is None:
         raise NotFound()
     return client
-
-
-
-
 
 
 def _known(fields: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from sqlmodel import Session, SQLModel, func, or_, select
 
 from ..models.people import fold
 from . import validation
+from .base import in_id_order
 from .errors import ValidationError
 
 
@@ -54,8 +55,8 @@ def search(session: Session, model, text: str, status: str, page: int, per_page:
     if found is None:
         found = ids_at(page)
     ids = [row[0] for row in found] if term else list(found)  # one selected column comes back as scalars
-    rows = {r.id: r for r in session.exec(select(model).where(model.id.in_(ids))).all()} if ids else {}
-    return [rows[i] for i in ids], total, page
+    rows = session.exec(select(model).where(model.id.in_(ids))).all() if ids else []
+    return in_id_order(list(rows), ids, key=lambda row: row.id), total, page
 
 
 def unique_document(session: Session, model, document: str, message: str, exclude: uuid.UUID | None = None) -> None:

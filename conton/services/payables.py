@@ -30,7 +30,7 @@ from ..db import after_commit
 from ..models import AlertSent, Bill, Supplier, User
 from ..models.people import fold
 from . import audit, mail, notifications, storage
-from .base import as_uuid, unit
+from .base import as_uuid, in_id_order, unit
 from .errors import NotFound, ValidationError
 from .form_input import day as _day, installments as _installments, money as _money, text as _text
 from .money import add_months, net_paid, split_installments
@@ -211,8 +211,7 @@ def search(actor: Actor, filt: BillFilter | None = None, *, page: int = 1, per_p
         ids = session.exec(select(Bill.id).where(*conds).order_by(*_order(filt))
                            .offset((page - 1) * per_page).limit(per_page)).all()
         rows = session.exec(_rows_query().where(Bill.id.in_(ids))).all() if ids else []
-        position = {bill_id: n for n, bill_id in enumerate(ids)}
-        rows = sorted(rows, key=lambda r: position[r[0]])
+        rows = in_id_order(rows, ids)
         return BillPage([_row(r, today) for r in rows], total, int(amount), int(paid), int(open_),
                         page, per_page, filt)
 

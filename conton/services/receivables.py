@@ -37,7 +37,7 @@ from ..db import after_commit
 from ..models import AlertSent, Charge, Client, Notification, Office, Receipt, User
 from ..models.people import fold
 from . import audit, boleto, calendar_br, mail, notifications, pix
-from .base import as_uuid, get_scoped, scoped, unit
+from .base import as_uuid, get_scoped, in_id_order, scoped, unit
 from .errors import NotFound, PermissionDenied, ValidationError
 from .form_input import day as _day, installments as _installments, money as _money
 from .money import add_months, net_paid, split_installments
@@ -296,8 +296,7 @@ def search(actor: Actor, filt: ChargeFilter | None = None, *, page: int = 1, per
                            .order_by(*_order(filt)).offset((page - 1) * per_page).limit(per_page)).all()
         rows = session.exec(select(*_ROW_COLUMNS).join(Client, Client.id == Charge.client_id)
                             .where(Charge.id.in_(ids))).all() if ids else []
-        position = {charge_id: n for n, charge_id in enumerate(ids)}
-        rows = sorted(rows, key=lambda r: position[r[0]])
+        rows = in_id_order(rows, ids)
         return ChargePage([_row_of(r, today) for r in rows], total, int(amount), int(received), int(open_),
                           page, per_page, filt)
 

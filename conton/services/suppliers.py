@@ -172,19 +172,11 @@ def clean(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-
-
-
-
 def _supplier(session: Session, supplier_id: uuid.UUID | str) -> Supplier:
     supplier = session.get(Supplier, as_uuid(supplier_id))
     if supplier is None:
         raise NotFound()
     return supplier
-
-
-
-
 
 
 def _known(fields: dict[str, Any]) -> None:
