@@ -1,6 +1,4 @@
-import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -9,10 +7,10 @@ from conton.models import AuditLog, Charge, Client, Office, OutboxEmail, User
 from conton.services import clients, users
 from conton.services.base import unit
 from conton.services.errors import NotFound, PermissionDenied, ValidationError
+from tests import vectors
 from tests.factories import actor_of, cnpj, cpf, make_client, make_office, make_user
 
-VECTORS = json.loads((Path(__file__).resolve().parents[2].parent / 'shared' / 'vectors' / 'documents.json')
-                     .read_text(encoding='utf-8'))
+VECTORS = vectors.load('documents')
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 """Meus Dados: every field's validation, the logo (checked by content, size, replaced), boleto settings, permissions."""
 import io
-import json
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -11,10 +9,10 @@ from conton.models import AuditLog, Office
 from conton.services import office, storage
 from conton.services.base import unit
 from conton.services.errors import PermissionDenied, ValidationError
+from tests import vectors
 from tests.factories import actor_of, cnpj, make_client, make_office, make_user
 
-VECTORS = json.loads((Path(__file__).resolve().parents[3] / 'shared' / 'vectors' / 'documents.json')
-                     .read_text(encoding='utf-8'))
+VECTORS = vectors.load('documents')
 REGISTRATION = dict(legal_name='Contabilidade Modelo Ltda', trade_name='Contábil Modelo', document='11.222.333/0001-81',
                     municipal_registration='123.456-7', cep='50050-000', street='Rua do Sol', number='100',
                     complement='sala 2', district='Boa Vista', city='Recife', uf='pe', phone='(81) 3333-4444',

@@ -1,8 +1,6 @@
 """Fornecedores: validation, duplicates, search (masked or not), pagination, deactivate, delete refused with bills,
 permissions."""
-import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
@@ -14,10 +12,10 @@ from conton.models.people import set_supplier_keys
 from conton.services import suppliers
 from conton.services.base import unit
 from conton.services.errors import NotFound, PermissionDenied, ValidationError
+from tests import vectors
 from tests.factories import actor_of, cnpj, cpf, make_client, make_office, make_supplier, make_user
 
-VECTORS = json.loads((Path(__file__).resolve().parents[3] / 'shared' / 'vectors' / 'documents.json')
-                     .read_text(encoding='utf-8'))
+VECTORS = vectors.load('documents')
 
 
 @pytest.fixture

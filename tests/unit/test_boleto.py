@@ -1,4 +1,4 @@
-"""Boleto encoder against the published vectors in /work/shared/vectors/boleto.json and each bank's layout example."""
+"""Boleto encoder against the published vectors in tests/vectors/boleto.json and each bank's layout example."""
 
 from __future__ import annotations
 

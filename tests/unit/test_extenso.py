@@ -1,4 +1,4 @@
-"""Amounts in words against /work/shared/vectors/extenso.json (rule: 'e' before the last group only when it is under
+"""Amounts in words against tests/vectors/extenso.json (rule: 'e' before the last group only when it is under
 100 or a round hundred; 'de reais' after a whole million/billion)."""
 
 from __future__ import annotations

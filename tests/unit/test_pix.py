@@ -1,4 +1,4 @@
-"""PIX BR Code against /work/shared/vectors/pix.json and the CPF/CNPJ vectors in documents.json."""
+"""PIX BR Code against tests/vectors/pix.json and the CPF/CNPJ vectors in documents.json."""
 
 from __future__ import annotations
 
