@@ -67,6 +67,14 @@ def money(amount_cents: int) -> str:
     return f'{sign}R$ {whole:,}'.replace(',', '.') + f',{cents:02d}'
 
 
+def document_label(document: str) -> str:
+    """'CPF: 529.982.247-25' or 'CNPJ: 11.222.333/0001-81' as the number is (CNPJ may be alphanumeric)."""
+    plain = ''.join(ch for ch in document if ch.isalnum())
+    if not plain:
+        return ''
+    return f'{"CPF" if len(plain) == 11 else "CNPJ"}: {document}'
+
+
 def date_br(value: date | None) -> str:
     """dd/mm/aaaa, or '' for None."""
     return value.strftime('%d/%m/%Y') if value else ''
@@ -234,11 +242,11 @@ class _Boleto:
 
     def beneficiario_lines(self) -> list[str]:
         doc = self.doc
-        return [f'{doc.office_name} - CPF/CNPJ: {doc.office_document}', doc.office_address]
+        return [' - '.join(filter(None, (doc.office_name, document_label(doc.office_document)))), doc.office_address]
 
     def pagador_lines(self) -> list[str]:
         doc = self.doc
-        return [f'{doc.payer_name} - CPF/CNPJ: {doc.payer_document}', doc.payer_address]
+        return [' - '.join(filter(None, (doc.payer_name, document_label(doc.payer_document)))), doc.payer_address]
 
     # ---- parts ------------------------------------------------------------------------------------------------------
 
@@ -254,7 +262,7 @@ class _Boleto:
         c.setFont(_BOLD, 12)
         c.drawString(x, top - 5 * mm, _fit(doc.office_name, _BOLD, 12, text_width))
         c.setFont(_FONT, 8)
-        c.drawString(x, top - 9.5 * mm, _fit(f'CPF/CNPJ: {doc.office_document}', _FONT, 8, text_width))
+        c.drawString(x, top - 9.5 * mm, _fit(document_label(doc.office_document), _FONT, 8, text_width))
         c.drawString(x, top - 13 * mm, _fit(doc.office_address, _FONT, 8, text_width))
         c.setFont(_BOLD, 12)
         c.drawRightString(self.LEFT + self.WIDTH, top - 5 * mm, 'Recibo do Pagador')
@@ -494,7 +502,7 @@ def recibo_pdf(doc: ReciboDoc) -> bytes:
     c.setFont(_BOLD, 13)
     c.drawString(x, top - 5 * mm, _fit(doc.office_name, _BOLD, 13, right - x))
     c.setFont(_FONT, 9)
-    c.drawString(x, top - 10 * mm, _fit(f'CPF/CNPJ: {doc.office_document}', _FONT, 9, right - x))
+    c.drawString(x, top - 10 * mm, _fit(document_label(doc.office_document), _FONT, 9, right - x))
     c.drawString(x, top - 14.5 * mm, _fit(doc.office_address, _FONT, 9, right - x))
     c.setLineWidth(0.8)
     c.line(left, top - 21 * mm, right, top - 21 * mm)
@@ -510,10 +518,13 @@ def recibo_pdf(doc: ReciboDoc) -> bytes:
     c.drawCentredString(right - box_w / 2, y - 0.2 * mm, value_text)
 
     body_style = ParagraphStyle('recibo', fontName=_FONT, fontSize=12, leading=19, alignment=4)
+    # The description is inserted as typed ("Abertura de filial"), so it follows a colon rather than "referente a",
+    # which would need the right crase; "R$" and the amount are held together by a no-break space.
+    payer = escape(doc.client_name) + (f' ({escape(document_label(doc.client_document))})' if doc.client_document else '')
+    amount = escape(money(doc.amount_cents)).replace(' ', '&nbsp;')
     text = (
-        f'Recebemos de <b>{escape(doc.client_name)}</b> ({escape(doc.client_document)}) a importância de '
-        f'<b>{escape(money(doc.amount_cents))}</b> ({escape(words)}), referente a {escape(doc.refers_to)}, '
-        f'pago via {escape(doc.payment_form)}.'
+        f'Recebemos de <b>{payer}</b> a importância de <b>{amount}</b> ({escape(words)}), pago via '
+        f'{escape(doc.payment_form)}, referente a: {escape(doc.refers_to.strip().rstrip("."))}.'
     )
     paragraph = Paragraph(text, body_style)
     _, para_h = paragraph.wrap(right - left, 150 * mm)

@@ -158,8 +158,9 @@ def test_recibo_text(tmp_path):
     assert 'Valor: R$ 1.234,56' in text
     assert words == 'mil duzentos e trinta e quatro reais e cinquenta e seis centavos'
     assert f'({words})' in text
-    assert 'Recebemos de Padaria Pão & Quente <ME> (33.000.167/0001-01) a importância de R$ 1.234,56' in text
-    assert 'referente a honorários contábeis de outubro/2026, pago via PIX.' in text
+    assert 'Recebemos de Padaria Pão & Quente <ME> (CNPJ: 33.000.167/0001-01) a importância de R$ 1.234,56' in text
+    assert 'pago via PIX, referente a: honorários contábeis de outubro/2026.' in text
+    assert 'CNPJ: 11.222.333/0001-81' in text and 'CPF/CNPJ' not in text
     assert 'São Paulo, 5 de novembro de 2026' in text
     assert 'Maria da Silva' in text and 'CRC-SP 123456/O-7' in text
 
@@ -174,6 +175,21 @@ def test_recibo_words_default_to_extenso(tmp_path):
     text = ' '.join(_text(recibo_pdf(doc), tmp_path).split())
     assert '(um milhão de reais)' in text
     assert 'Curitiba, 1 de janeiro de 2026' in text
+    assert 'Cliente (CPF: 529.982.247-25)' in text
+
+
+def test_recibo_keeps_amount_on_one_line(tmp_path):
+    """A payer name long enough to push the amount to a line end: 'R$' never ends a line on its own."""
+    for extra in range(0, 40, 3):
+        doc = ReciboDoc(
+            number=8, office_name='Escritório', office_document='11.222.333/0001-81', office_address='Rua A',
+            client_name='Cliente ' + 'x' * extra, client_document='529.982.247-25', amount_cents=150000,
+            refers_to='Abertura de filial', payment_form='boleto', place='Curitiba', date=date(2026, 1, 1),
+            accountant_name='João', accountant_crc='CRC-PR 1',
+        )
+        lines = [line.strip() for line in _text(recibo_pdf(doc), tmp_path).splitlines()]
+        assert not any(line.endswith('R$') for line in lines), lines
+        assert 'referente a: Abertura de filial.' in ' '.join(' '.join(lines).split())
 
 
 def test_pix_qr_png_decodes(tmp_path):
