@@ -94,9 +94,33 @@ def migrate() -> None:
         current = MigrationContext.configure(connection).get_current_revision()
     if current != head:
         log.info('migrating database from %s to %s', current, head)
-        with get_engine().begin() as connection:
-            cfg.attributes['connection'] = connection
-            command.upgrade(cfg, 'head')
+        with get_engine().connect() as connection, _sqlite_foreign_keys_checked_at_end(connection):
+            with connection.begin():
+                cfg.attributes['connection'] = connection
+                command.upgrade(cfg, 'head')
+                _check_foreign_keys(connection)
+
+
+@contextmanager
+def _sqlite_foreign_keys_checked_at_end(connection) -> Iterator[None]:
+    """SQLite's batch migrations copy a table, drop the old one and rename the copy; with foreign keys enforced,
+    dropping a table other rows point to (client, charge) fails. As SQLite's own procedure for altering a table
+    says: switch them off outside the transaction, check them all before committing, switch them on again."""
+    if connection.dialect.name != 'sqlite':
+        yield
+        return
+    connection.exec_driver_sql('PRAGMA foreign_keys=OFF')
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql('PRAGMA foreign_keys=ON')
+        connection.commit()
+
+
+def _check_foreign_keys(connection) -> None:
+    if connection.dialect.name == 'sqlite' and (broken := connection.exec_driver_sql('PRAGMA foreign_key_check').all()):
+        raise RuntimeError(f'migration left rows pointing to missing rows: {broken[:5]}')
 
 
 def optimize() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import created_at, uuid_pk
@@ -20,14 +20,14 @@ class Bill(SQLModel, table=True):
     supplier_id: uuid.UUID | None = Field(default=None, foreign_key='supplier.id', index=True)
     description: str = Field(max_length=200)
     category: str = Field(default='', max_length=60)
-    amount_cents: int
+    amount_cents: int = Field(sa_type=BigInteger)
     issue_date: date
     due_date: date = Field(index=True)
     status: str = Field(default='aberto', max_length=10)  # aberto | pago | cancelado
     paid_date: date | None = None
-    discount_cents: int = 0
-    addition_cents: int = 0  # juros + multa
-    paid_cents: int | None = None
+    discount_cents: int = Field(default=0, sa_type=BigInteger)
+    addition_cents: int = Field(default=0, sa_type=BigInteger)  # juros + multa
+    paid_cents: int | None = Field(default=None, sa_type=BigInteger)
     attachment_file: str = Field(default='', max_length=100)
     attachment_name: str = Field(default='', max_length=200)
     attachment_mime: str = Field(default='', max_length=60)
@@ -52,14 +52,14 @@ class Charge(SQLModel, table=True):
     kind: str = Field(max_length=12)  # honorarios | avulso
     competence: str | None = Field(default=None, max_length=7)  # 'YYYY-MM' for honorarios
     description: str = Field(max_length=200)
-    amount_cents: int
+    amount_cents: int = Field(sa_type=BigInteger)
     issue_date: date
     due_date: date
     status: str = Field(default='aberto', max_length=10)  # aberto | pago | cancelado
     paid_date: date | None = None
-    received_cents: int | None = None
-    discount_cents: int = 0
-    addition_cents: int = 0
+    received_cents: int | None = Field(default=None, sa_type=BigInteger)
+    discount_cents: int = Field(default=0, sa_type=BigInteger)
+    addition_cents: int = Field(default=0, sa_type=BigInteger)
     payment_form: str = Field(default='', max_length=15)  # boleto | pix | transferencia | dinheiro
     nosso_numero: int | None = None
     group_id: uuid.UUID | None = Field(default=None, index=True)
@@ -74,7 +74,7 @@ class Receipt(SQLModel, table=True):
     number: int = Field(unique=True)
     charge_id: uuid.UUID = Field(foreign_key='charge.id', index=True)
     client_id: uuid.UUID = Field(foreign_key='client.id', index=True)
-    amount_cents: int
+    amount_cents: int = Field(sa_type=BigInteger)
     refers_to: str = Field(max_length=300)
     payment_form: str = Field(max_length=15)
     paid_date: date

@@ -5,7 +5,7 @@ import unicodedata
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Index, event
+from sqlalchemy import JSON, BigInteger, Column, Index, event
 from sqlmodel import Field, SQLModel
 
 from .base import created_at, uuid_pk
@@ -66,7 +66,7 @@ class Client(SQLModel, table=True):
     district: str = Field(default='', max_length=100)
     city: str = Field(default='', max_length=100)
     uf: str = Field(default='', max_length=2)
-    fee_cents: int = 0
+    fee_cents: int = Field(default=0, sa_type=BigInteger)
     due_day: int = 10
     notes: str = ''
     active: bool = Field(default=True, index=True)
