@@ -20,7 +20,8 @@ os.environ['CONTON_NO_SCHEDULER'] = '1'  # tests run jobs by calling them
 
 def _reset_singletons() -> None:
     from conton import clock, config, db
-    from conton.services import notifications, office
+    from conton.services import auth, notifications, office
+    auth.drain_resets()  # a reset request still on the worker would land in the next test's database
     config.reset_settings()
     db.reset_engine()
     office.reset_cache()

@@ -5,17 +5,20 @@ Everything here that hashes (argon2) is blocking: pages call it through `run.io_
 from __future__ import annotations
 
 import hashlib
+import logging
+import queue
 import secrets
+import threading
 import time
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import func
+from sqlalchemy import delete, func, text, update
 from sqlmodel import Session, select
 
 from ..clock import now
 from ..config import get_settings
-from ..models import LoginAttempt, User, UserToken
+from ..models import Client, LoginAttempt, User, UserToken
 from . import audit, mail, office, passwords, validation
 from .base import as_uuid, unit
 from .errors import AuthExpired, NotFound, Throttled, ValidationError
@@ -28,6 +31,7 @@ TOKEN_TTL = {'reset': timedelta(hours=1), 'welcome': timedelta(hours=72)}
 MAX_RESETS, RESET_WINDOW = 5, timedelta(hours=1)  # reset e-mails per login per hour
 WRONG = 'E-mail ou senha incorretos.'
 LOCKED = 'Muitas tentativas sem sucesso. Por segurança, o acesso foi bloqueado por 15 minutos.'
+log = logging.getLogger(__name__)
 
 
 def needs_setup() -> bool:
@@ -73,22 +77,35 @@ def load_actor(user_id: str | uuid.UUID | None, session_version: int | None, ip:
     except NotFound:
         return None
     with unit() as session:
-        user = session.get(User, key)
-    if user is None or not user.active or user.session_version != session_version or not user.password_hash:
+        user, usable = _user(session, User.id == key)
+    if not usable or user.session_version != session_version or not user.password_hash:
         return None
     return to_actor(user, ip)
 
 
-def _locked(session: Session, column, value: str, limit: int, after_success: bool) -> bool:
+def _user(session: Session, condition) -> tuple[User | None, bool]:
+    """The login matching `condition` and whether it may log in: it is active and, for a client login, so is its
+    client (one query). A deactivated client takes its logins with it, whatever their own flag says."""
+    row = session.exec(select(User, Client.active).outerjoin(Client, Client.id == User.client_id)
+                       .where(condition)).first()
+    if row is None:
+        return None, False
+    user, client_active = row
+    return user, bool(user.active and (user.client_id is None or client_active))
+
+
+def _locked(session: Session, column, value: str, limit: int, after_success: bool, pending: int) -> bool:
     """`limit` failures within WINDOW lock further attempts for WINDOW after the last of them.
 
     Attempts refused while locked are not counted (they are audited), so a lock ends 15 minutes after the failure
-    that caused it. For an e-mail, a successful login starts the count again; for an IP it does not.
+    that caused it. For an e-mail, a successful login starts the count again; for an IP it does not. Attempts still
+    being verified count as failures; `pending` is the one being decided now.
     """
     if not value:
         return False
     current = now()
-    query = select(LoginAttempt.at, LoginAttempt.success).where(column == value, LoginAttempt.at > current - 2 * WINDOW)
+    query = select(LoginAttempt.at, LoginAttempt.success).where(
+        column == value, LoginAttempt.at > current - 2 * WINDOW, LoginAttempt.id != pending)
     rows = session.exec(query.order_by(LoginAttempt.at, LoginAttempt.id)).all()
     times: list = []
     for at, success in rows:
@@ -101,38 +118,62 @@ def _locked(session: Session, column, value: str, limit: int, after_success: boo
 
 
 def authenticate(email: str, password: str, ip: str = '') -> Actor:
-    """Check e-mail and password. Raises Throttled or ValidationError with the same words for unknown e-mails."""
+    """Check e-mail and password. Raises Throttled or ValidationError with the same words for unknown e-mails.
+
+    The attempt is recorded (as a failure) before the password is verified, in the transaction that checked the
+    lock and serialised per e-mail and IP, so a burst of simultaneous guesses gets at most MAX_FAILS_EMAIL of them
+    verified; a correct password then marks its attempt a success.
+    """
     email = (email or '').strip().lower()
-    if not email or not password:
+    if not email or not password or not isinstance(password, str):
         raise ValidationError(WRONG)
     with unit() as session:
-        locked = (_locked(session, LoginAttempt.email, email, MAX_FAILS_EMAIL, True) or
-                  _locked(session, LoginAttempt.ip, ip, MAX_FAILS_IP, False))
-        user = session.exec(select(User).where(User.email == email)).first()
-    if locked:
-        passwords.verify(password, None)  # same cost as a real attempt
-        with unit() as session:  # audited, but not counted: the lock ends 15 minutes after the failure that caused it
+        attempt_id, locked = _begin_attempt(session, email, ip)
+        user, usable = _user(session, User.email == email)
+        if locked:  # audited, but not counted: the lock ends 15 minutes after the failure that caused it
             audit.record(session, None, 'login_failed', 'user', user.id if user else '', 'bloqueado', email=email,
                          ip=ip)
+    if locked:
+        passwords.verify(password, None)  # same cost as a real attempt
         raise Throttled(LOCKED)
-    usable = user is not None and user.active
     ok, new_hash = passwords.verify(password, user.password_hash if usable else None)
     with unit() as session:
-        session.add(LoginAttempt(email=email, ip=ip, at=now(), success=ok))
         if not ok:
             audit.record(session, None, 'login_failed', 'user', user.id if user else '', '', email=email, ip=ip)
-            raise_after = True
         else:
-            raise_after = False
+            session.exec(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(success=True))
             db_user = session.get(User, user.id)
             db_user.last_login_at = now()
             if new_hash:
                 db_user.password_hash = new_hash
             actor = to_actor(db_user, ip)
             audit.record(session, actor, 'login', 'user', db_user.id)
-    if raise_after:
+    if not ok:
         raise ValidationError(WRONG)
     return actor
+
+
+def _begin_attempt(session: Session, email: str, ip: str) -> tuple[int | None, bool]:
+    """Record a login attempt (a failure until proven otherwise), unless the e-mail or IP is locked.
+
+    Serialised per e-mail and per IP: PostgreSQL takes transaction-scoped advisory locks (e-mail first, then IP, in
+    two key spaces, so two attempts can never wait on each other crosswise); on SQLite the insert comes first and
+    holds the database's write lock until commit, so the next attempt's check sees this one. Returns the attempt's
+    id (None when refused) and whether it was refused.
+    """
+    if session.get_bind().dialect.name == 'postgresql':
+        session.exec(text('SELECT pg_advisory_xact_lock(1, hashtext(:email))').bindparams(email=email))
+        if ip:
+            session.exec(text('SELECT pg_advisory_xact_lock(2, hashtext(:ip))').bindparams(ip=ip))
+    attempt = LoginAttempt(email=email, ip=ip, at=now(), success=False)
+    session.add(attempt)
+    session.flush()
+    locked = (_locked(session, LoginAttempt.email, email, MAX_FAILS_EMAIL, True, attempt.id) or
+              _locked(session, LoginAttempt.ip, ip, MAX_FAILS_IP, False, attempt.id))
+    if locked:
+        session.exec(delete(LoginAttempt).where(LoginAttempt.id == attempt.id))
+        return None, True
+    return attempt.id, False
 
 
 def logout(actor: Actor) -> None:
@@ -177,14 +218,27 @@ def queue_welcome(session: Session, user: User) -> None:
 
 
 def request_reset(email: str, ip: str = '') -> None:
-    """'Esqueci minha senha': e-mail a reset link if the login exists; the answer is the same either way."""
+    """'Esqueci minha senha': e-mail a reset link if the login exists; the answer is the same either way.
+
+    Only the address is checked here; looking the login up, issuing the token and queueing the e-mail happen on one
+    background worker, so the call takes as long for an unknown e-mail as for a known one.
+    """
     try:
         email = validation.email(email)
     except ValidationError:
         return
+    _resets.submit(email, ip)
+
+
+def drain_resets() -> None:
+    """Wait until every reset request handed to the worker so far has been handled (tests, shutdown)."""
+    _resets.drain()
+
+
+def _send_reset(email: str, ip: str) -> None:
     with unit() as session:
-        user = session.exec(select(User).where(User.email == email, User.active == True)).first()  # noqa: E712
-        if user is None:
+        user, usable = _user(session, User.email == email)
+        if not usable:
             return
         recent = session.exec(select(func.count()).select_from(UserToken).where(
             UserToken.user_id == user.id, UserToken.kind == 'reset', UserToken.created_at > now() - RESET_WINDOW)).one()
@@ -202,6 +256,43 @@ def request_reset(email: str, ip: str = '') -> None:
         audit.record(session, None, 'password', 'user', user.id, 'pedido de redefinição', email=email, ip=ip)
 
 
+class _ResetWorker:
+    """One daemon thread that handles reset requests in order, started on the first request. The queue is bounded:
+    a flood of requests is dropped (and logged) instead of growing memory."""
+
+    def __init__(self, size: int = 1000) -> None:
+        self.queue: queue.Queue[tuple[str, str]] = queue.Queue(size)
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def submit(self, email: str, ip: str) -> None:
+        try:
+            self.queue.put_nowait((email, ip))
+        except queue.Full:
+            log.warning('password reset queue full; request from %s dropped', ip or '?')
+            return
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name='conton-password-reset', daemon=True)
+                self.thread.start()
+
+    def drain(self) -> None:
+        self.queue.join()
+
+    def _run(self) -> None:
+        while True:
+            email, ip = self.queue.get()
+            try:
+                _send_reset(email, ip)
+            except Exception:
+                log.exception('password reset request failed')
+            finally:
+                self.queue.task_done()
+
+
+_resets = _ResetWorker()
+
+
 def _valid_token(session: Session, token: str) -> UserToken | None:
     row = session.exec(select(UserToken).where(UserToken.token_hash == _hash_token(token or ''))).first()
     if row is None or row.used_at is not None or row.expires_at < now():
@@ -217,24 +308,30 @@ def token_user(token: str) -> User | None:
 
 
 def set_password_with_token(token: str, password: str, ip: str = '') -> Actor:
-    """Use a welcome/reset token once: set the password, end other sessions, log the person in."""
+    """Use a welcome/reset token once: set the password, end other sessions, log the person in.
+
+    The token is consumed by one conditional UPDATE in the transaction that sets the password: of two requests
+    with the same link at the same moment exactly one updates the row; the other gets "already used".
+    """
     with unit() as session:
         row = _valid_token(session, token)
-        user = session.get(User, row.user_id) if row else None
-    if row is None or user is None or not user.active:
+        user, usable = _user(session, User.id == row.user_id) if row else (None, False)
+    if not usable:
         raise ValidationError('Este link não é mais válido. Peça um novo em "Esqueci minha senha".', 'token')
     passwords.check_rules(password, email=user.email, name=user.name)
     hashed = passwords.hash_password(password)
     with unit() as session:
-        row = _valid_token(session, token)
-        if row is None:
+        moment = now()
+        consumed = session.exec(update(UserToken).where(
+            UserToken.id == row.id, UserToken.used_at.is_(None), UserToken.expires_at > moment,
+        ).values(used_at=moment)).rowcount
+        if consumed != 1:
             raise ValidationError('Este link já foi usado.', 'token')
-        row.used_at = now()
         user = session.get(User, row.user_id)
         _end_tokens(session, user.id)  # a pending welcome or reset link stops working too
         user.password_hash = hashed
         user.session_version += 1
-        user.last_login_at = now()
+        user.last_login_at = moment
         actor = to_actor(user, ip)
         audit.record(session, actor, 'password', 'user', user.id, f'senha definida pelo link ({row.kind})')
     return actor

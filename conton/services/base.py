@@ -10,7 +10,7 @@ from typing import TypeVar
 from sqlmodel import Session, SQLModel, select
 
 from ..db import session_scope
-from ..models import User
+from ..models import Client, User
 from .errors import AuthExpired, NotFound
 from .permissions import Actor
 
@@ -30,8 +30,9 @@ def unit(actor: Actor | None = None) -> Iterator[Session]:
 def check_actor(session: Session, actor: Actor) -> None:
     if time.monotonic() - actor.loaded_at < FRESH_SECONDS:
         return
-    row = session.exec(select(User.active, User.session_version).where(User.id == actor.user_id)).first()
-    if row is None or not row[0] or row[1] != actor.session_version:
+    query = select(User.active, User.session_version, Client.active).outerjoin(Client, Client.id == User.client_id)
+    row = session.exec(query.where(User.id == actor.user_id)).first()
+    if row is None or not row[0] or row[1] != actor.session_version or (actor.is_client and not row[2]):
         raise AuthExpired()
 
 

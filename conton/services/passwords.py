@@ -9,7 +9,8 @@ from passlib.context import CryptContext
 from .errors import ValidationError
 
 MIN_LENGTH = 8
-MAX_LENGTH = 128
+MAX_LENGTH = 128  # what a new password may have
+MAX_CHECKED = 1024  # longer input is never hashed or verified: simply wrong (passlib itself raises above 4,096)
 COMMON_FILE = Path(__file__).resolve().parent.parent.parent / 'assets' / 'common-passwords.txt'
 
 # argon2id, m=19 MiB, t=2, p=1 (OWASP minimum); verify_and_update() rehashes when these change.
@@ -19,13 +20,16 @@ DUMMY_HASH = context.hash('conton-dummy-password-for-timing')
 
 
 def hash_password(password: str) -> str:
+    if len(password) > MAX_CHECKED:  # check_rules() runs first and says so in Portuguese; this is the last guard
+        raise ValidationError(f'A senha pode ter no máximo {MAX_LENGTH} caracteres.', 'password')
     return context.hash(password)
 
 
 def verify(password: str, hashed: str | None) -> tuple[bool, str | None]:
-    """(ok, new_hash or None). Unknown users are verified against a dummy hash so timing tells nothing."""
-    if not hashed:
-        context.verify(password, DUMMY_HASH)
+    """(ok, new_hash or None). Unknown users, and passwords too long to be anyone's, are verified against a dummy
+    hash, so the answer and its cost are the same whichever it was."""
+    if not hashed or not isinstance(password, str) or len(password) > MAX_CHECKED:
+        context.verify(password[:MAX_CHECKED] if isinstance(password, str) else '', DUMMY_HASH)
         return False, None
     try:
         return context.verify_and_update(password, hashed)

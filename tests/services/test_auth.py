@@ -1,5 +1,6 @@
 """Authentication: throttling, same answer for unknown e-mails, rehash, single-use tokens, sessions."""
 import statistics
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -7,11 +8,11 @@ import pytest
 from sqlmodel import select
 
 from conton import clock
-from conton.models import AuditLog, OutboxEmail, User, UserToken
+from conton.models import AuditLog, Client, LoginAttempt, OutboxEmail, User, UserToken
 from conton.services import auth, passwords
 from conton.services.base import unit
 from conton.services.errors import AuthExpired, Throttled, ValidationError
-from tests.factories import PASSWORD, actor_of, make_office, make_user
+from tests.factories import PASSWORD, actor_of, make_client, make_office, make_user
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 
@@ -154,6 +155,7 @@ def test_login_rehashes_when_parameters_change() -> None:
 # --- tokens -------------------------------------------------------------------------------------------------------
 
 def _last_link(to: str) -> str:
+    auth.drain_resets()
     with unit() as session:
         row = session.exec(select(OutboxEmail).where(OutboxEmail.to_addr == to)
                            .order_by(OutboxEmail.created_at.desc())).first()
@@ -201,6 +203,7 @@ def test_a_new_reset_link_invalidates_the_old_one() -> None:
 def test_reset_for_unknown_email_sends_nothing_and_says_nothing() -> None:
     assert auth.request_reset('ninguem@exemplo.test') is None
     assert auth.request_reset('não é e-mail') is None
+    auth.drain_resets()
     with unit() as session:
         assert session.exec(select(OutboxEmail)).all() == []
 
@@ -209,10 +212,12 @@ def test_reset_emails_are_limited_per_hour() -> None:
     admin = make_user('admin')
     for _ in range(auth.MAX_RESETS + 2):
         auth.request_reset(admin.email)
+    auth.drain_resets()
     with unit() as session:
         assert len(session.exec(select(OutboxEmail)).all()) == auth.MAX_RESETS
     _at(61)
     auth.request_reset(admin.email)
+    auth.drain_resets()
     with unit() as session:
         assert len(session.exec(select(OutboxEmail)).all()) == auth.MAX_RESETS + 1
 
@@ -298,3 +303,111 @@ def test_idle_timeout(monkeypatch) -> None:
     assert not auth.idle_expired(time.time() - 29 * 60)
     assert auth.idle_expired(time.time() - 31 * 60)
     assert not auth.idle_expired(None)
+
+
+# --- overlong passwords -------------------------------------------------------------------------------------------
+
+def test_an_overlong_password_is_simply_wrong_and_counted_for_known_and_unknown_emails() -> None:
+    admin = make_user('admin')
+    overlong = 'x' * 5000  # passlib itself refuses anything over 4,096 characters
+    assert _fail(admin.email, password=overlong) == auth.WRONG
+    assert _fail('ninguem@exemplo.test', password=overlong) == auth.WRONG
+    with unit() as session:
+        attempts = session.exec(select(LoginAttempt.email, LoginAttempt.success).order_by(LoginAttempt.id)).all()
+    assert attempts == [(admin.email, False), ('ninguem@exemplo.test', False)]
+    for _ in range(4):
+        _fail('ninguem@exemplo.test', password=overlong)
+    assert _fail('ninguem@exemplo.test', password=overlong) == auth.LOCKED
+
+
+# --- "Esqueci minha senha" off the request ------------------------------------------------------------------------
+
+def test_reset_request_returns_before_the_lookup_and_the_worker_queues_the_email(monkeypatch) -> None:
+    admin = make_user('admin')
+    gate, started = threading.Event(), threading.Event()
+    real = auth._send_reset
+
+    def held(email: str, ip: str) -> None:
+        started.set()
+        gate.wait(60)
+        real(email, ip)
+
+    monkeypatch.setattr(auth, '_send_reset', held)
+    try:
+        assert auth.request_reset(admin.email, '10.0.0.1') is None  # returns while the worker is held
+        auth.request_reset('ninguem@exemplo.test', '10.0.0.1')
+        assert started.wait(60)
+        with unit() as session:
+            assert session.exec(select(OutboxEmail)).all() == []
+            assert session.exec(select(UserToken)).all() == []
+    finally:
+        gate.set()
+        auth.drain_resets()
+    with unit() as session:
+        assert [m.to_addr for m in session.exec(select(OutboxEmail)).all()] == [admin.email]
+        assert len(session.exec(select(UserToken)).all()) == 1
+
+
+def test_a_failing_reset_request_is_logged_and_the_worker_goes_on(monkeypatch, caplog) -> None:
+    admin = make_user('admin')
+    real, calls = auth._send_reset, []
+
+    def first_fails(email: str, ip: str) -> None:
+        calls.append(email)
+        if len(calls) == 1:
+            raise RuntimeError('banco fora do ar')
+        real(email, ip)
+
+    monkeypatch.setattr(auth, '_send_reset', first_fails)
+    auth.request_reset(admin.email)
+    auth.request_reset(admin.email)
+    auth.drain_resets()
+    assert 'password reset request failed' in caplog.text
+    caplog.clear()  # the error was expected
+    assert _last_link(admin.email)
+
+
+# --- client logins of an inactive client --------------------------------------------------------------------------
+
+def _client_login() -> tuple[Client, User]:
+    client = make_client()
+    return client, make_user('client', client=client)
+
+
+def _deactivate_client_only(client: Client) -> None:
+    """The client goes inactive while its login stays 'active' (how the demo left them; or a direct data fix)."""
+    with unit() as session:
+        session.get(Client, client.id).active = False
+
+
+def test_a_login_of_an_inactive_client_cannot_log_in() -> None:
+    client, login = _client_login()
+    _deactivate_client_only(client)
+    assert _fail(login.email, password=PASSWORD) == auth.WRONG
+    with unit() as session:
+        assert session.exec(select(AuditLog.action)).all() == ['login_failed']
+
+
+def test_a_login_of_an_inactive_client_loses_its_open_sessions(monkeypatch) -> None:
+    from conton.services import base, notifications
+    client, login = _client_login()
+    actor = auth.authenticate(login.email, PASSWORD, '10.0.0.1')
+    assert auth.load_actor(actor.user_id, actor.session_version) is not None
+    _deactivate_client_only(client)
+    assert auth.load_actor(actor.user_id, actor.session_version) is None
+    monkeypatch.setattr(base, 'FRESH_SECONDS', 0)
+    with pytest.raises(AuthExpired):
+        notifications.unread_counts(actor)
+
+
+def test_a_login_of_an_inactive_client_cannot_use_a_reset_link() -> None:
+    client, login = _client_login()
+    auth.request_reset(login.email)
+    token = _last_link(login.email)
+    _deactivate_client_only(client)
+    with pytest.raises(ValidationError, match='não é mais válido'):
+        auth.set_password_with_token(token, 'uma senha nova bem longa')
+    auth.request_reset(login.email)
+    auth.drain_resets()
+    with unit() as session:
+        assert len(session.exec(select(OutboxEmail)).all()) == 1  # no second link for an inactive client's login

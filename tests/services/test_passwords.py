@@ -61,3 +61,15 @@ def test_weaker_hash_is_upgraded_on_verify() -> None:
                         argon2__parallelism=1).hash('uma senha boa de verdade')
     ok, new_hash = passwords.verify('uma senha boa de verdade', weak)
     assert ok and new_hash and 'm=19456,t=2,p=1' in new_hash
+
+
+def test_input_over_1024_characters_is_never_checked_and_never_raises() -> None:
+    overlong = 'frase secreta ' * 100  # 1,400 characters
+    really_its_hash = passwords.context.hash(overlong)
+    assert passwords.verify(overlong, really_its_hash) == (False, None)  # simply wrong, however it was stored
+    assert passwords.verify('x' * 5000, None) == (False, None)  # passlib alone raises over 4,096
+    assert passwords.verify('x' * 5000, really_its_hash) == (False, None)
+    with pytest.raises(ValidationError, match='no máximo'):
+        passwords.hash_password(overlong)
+    edge = 'y' * passwords.MAX_CHECKED
+    assert passwords.verify(edge, passwords.context.hash(edge))[0]
