@@ -87,15 +87,18 @@ def seed(password: str = 'demo-conton-2026', clients: int = 25, seed_value: int 
             session.add(client)
             session.flush()
             session.add(User(email=f'cliente{i + 1}@demo.conton', name=person, role='client', client_id=client.id,
-                             password_hash=hashed))
+                             password_hash=hashed, active=client.active))  # an inactive client's login is off too
         for n, (name, category) in enumerate(SUPPLIERS, start=1):
             session.add(Supplier(kind='PJ', document=cnpj(rng), name=name, category=category,
                                  email=f'contato@fornecedor{n}.exemplo', phone='(11) 4000-1234'))
     office_service.reset_cache()
     extra = _finance()
+    active = max(clients - 2, 0)  # the last two clients are inactive (see above), and so are their logins
+    off = ' e '.join(f'cliente{n}@demo.conton' for n in range(active + 1, clients + 1))
+    inactive = f' Os acessos {off} ficam desativados: são de clientes inativos.' if off else ''
     return (f'Demonstração criada. Entre com admin@demo.conton (administrador), joao@demo.conton, '
-            f'carla@demo.conton, diego@demo.conton (funcionários) ou cliente1@demo.conton … cliente{clients}'
-            f'@demo.conton (clientes), todos com a senha "{password}".{extra}')
+            f'carla@demo.conton, diego@demo.conton (funcionários) ou cliente1@demo.conton … cliente{active}'
+            f'@demo.conton (clientes), todos com a senha "{password}".{inactive}{extra}')
 
 
 def _finance() -> str:
