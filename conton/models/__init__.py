@@ -4,6 +4,7 @@ from .finance import AlertSent, Bill, Charge, Receipt
 from .notifications import Notification, OutboxEmail
 from .office import Office
 from .people import Client, LoginAttempt, Supplier, User, UserToken
+from .reminders import ReminderSent
 
 __all__ = ['AlertSent', 'AuditLog', 'Bill', 'Charge', 'Client', 'LoginAttempt', 'Notification', 'Office',
-           'OutboxEmail', 'Receipt', 'Supplier', 'User', 'UserToken']
+           'OutboxEmail', 'Receipt', 'ReminderSent', 'Supplier', 'User', 'UserToken']

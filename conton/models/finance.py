@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import created_at, uuid_pk
+from .reminders import ReminderSent
 
 
 class Bill(SQLModel, table=True):
@@ -82,12 +83,5 @@ class Receipt(SQLModel, table=True):
     issued_at: datetime = created_at()
 
 
-class AlertSent(SQLModel, table=True):
-    """One row per alert delivered (item, level, day): the unique key makes alerts exactly-once."""
-    __table_args__ = (UniqueConstraint('item_kind', 'item_id', 'level', 'day', name='uq_alertsent'),)
-    id: int | None = Field(default=None, primary_key=True)
-    item_kind: str = Field(max_length=10)  # bill | charge
-    item_id: uuid.UUID
-    level: str = Field(max_length=10)  # due_soon | overdue
-    day: date
-    created_at: datetime = created_at()
+# Sent alerts are the reminder engine's records now (models/reminders.py, migration 0003); the old name stays.
+AlertSent = ReminderSent

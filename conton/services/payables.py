@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import case, exists, func, insert, or_
+from sqlalchemy import case, func, or_
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, select
@@ -30,6 +30,7 @@ from ..db import after_commit
 from ..models import AlertSent, Bill, Supplier, User
 from ..models.people import fold
 from . import audit, mail, notifications, storage
+from . import reminders
 from .base import as_uuid, in_id_order, unit
 from .errors import NotFound, ValidationError
 from .form_input import day as _day, installments as _installments, money as _money, text as _text
@@ -44,7 +45,7 @@ ATTACHMENT_FOLDER = 'bills'
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 RECURRENCE_MONTHS = 12  # a monthly series is kept this many months ahead
 ALERT_DAYS = 3  # "due soon" = due within this many days
-ALERT_KEEP_DAYS = 60  # AlertSent rows of bills older than this are pruned by the sweep
+ALERT_KEEP_DAYS = 60  # reminder records of bills older than this are pruned by the sweep
 PDF_MAX_ROWS = 2000  # reportlab needs ~5 ms a row; the CSV has no limit
 
 STATUS_LABELS = {'aberto': 'Pendente', 'vencido': 'Vencido', 'pago': 'Pago', 'cancelado': 'Cancelado'}
@@ -746,45 +747,53 @@ def _alert_texts(level: str, items: list[_AlertItem], today: date) -> tuple[str,
 def sweep_alerts(today: date | None = None) -> int:
     """Alert admins and staff with access to Pagamentos about open bills due within ALERT_DAYS days ('due_soon') and
     overdue ones ('overdue'): one live notification and one e-mail per recipient and level, listing the bills not yet
-    alerted today. Each (bill, level, day) is recorded in AlertSent in the same transaction, so it is alerted exactly
-    once, also across a restart. Set-based: a handful of queries whatever the number of bills. Returns bills alerted."""
-    today = today or clock.today()
+    alerted today. A source of the reminder engine (kind 'bill', period = the day), which records each (bill, level,
+    day) in the transaction that notifies, so it is alerted exactly once, also across a restart or with two sweeps at
+    once. Set-based: a handful of queries whatever the number of bills. Returns bills alerted."""
+    return reminders.sweep(['bill'], today=today)['bill']
+
+
+def _due_alerts(session: Session, window: reminders.Window) -> list[reminders.Reminder]:
+    """The bills owed an alert today (open, due within ALERT_DAYS days or overdue, not alerted today at this level)."""
+    today = window.today
     level = case((Bill.due_date < today, 'overdue'), else_='due_soon')
-    already = exists().where(AlertSent.item_kind == 'bill', AlertSent.item_id == Bill.id, AlertSent.level == level,
-                             AlertSent.day == today)
-    with unit() as session:
-        session.exec(sql_delete(AlertSent).where(AlertSent.item_kind == 'bill',
-                                             AlertSent.day < today - timedelta(days=ALERT_KEEP_DAYS)))
-        found = session.exec(select(Bill.id, Bill.description, Supplier.name, Bill.amount_cents, Bill.due_date, level)
-                             .outerjoin(Supplier, Supplier.id == Bill.supplier_id)
-                             .where(Bill.status == 'aberto', Bill.due_date <= today + timedelta(days=ALERT_DAYS),
-                                    ~already)
-                             .order_by(Bill.due_date, Bill.description)).all()
-        if not found:
-            return 0
-        items = [_AlertItem(i, d, s or '', a, due, lv) for i, d, s, a, due, lv in found]
-        stamp = clock.now()
-        session.exec(insert(AlertSent), params=[{'item_kind': 'bill', 'item_id': i.id, 'level': i.level,
-                                                  'day': today, 'created_at': stamp} for i in items])
-        recipients = notifications.staff_users(session, TOOL)
-        emails = session.exec(select(User.email).where(User.id.in_(recipients))).all() if recipients else []
-        base = get_settings().public_url
-        for lv in ('overdue', 'due_soon'):
-            chosen = [i for i in items if i.level == lv]
-            if not chosen:
-                continue
-            title, body, link = _alert_texts(lv, chosen, today)
-            notifications.notify(session, recipients, 'pagamentos', title, body, link)
-            lines = [_alert_line(i) for i in chosen[:50]]
-            if len(chosen) > 50:
-                lines.append(f'… e mais {len(chosen) - 50}.')
-            intro = ('Estas contas a pagar estão vencidas e ainda sem baixa:' if lv == 'overdue'
-                     else f'Estas contas a pagar vencem em até {ALERT_DAYS} dias:')
-            total = formatting.money(sum(i.amount_cents for i in chosen))
-            for address in emails:
-                mail.queue(session, address, title, [intro, *lines, f'Total: {total}.'],
-                           link=('Abrir Pagamentos', f'{base}{link}'))
-        return len(items)
+    found = session.exec(select(Bill.id, Bill.description, Supplier.name, Bill.amount_cents, Bill.due_date, level)
+                         .outerjoin(Supplier, Supplier.id == Bill.supplier_id)
+                         .where(Bill.status == 'aberto', Bill.due_date <= today + timedelta(days=ALERT_DAYS),
+                                ~reminders.sent('bill', Bill.id, level=level, period=today.isoformat()))
+                         .order_by(Bill.due_date, Bill.description)).all()
+    due_at = window.day_start()
+    return [reminders.Reminder('bill', i, lv, today.isoformat(), due_at, data=_AlertItem(i, d, s or '', a, due, lv))
+            for i, d, s, a, due, lv in found]
+
+
+def _deliver_alerts(session: Session, due: list[reminders.Reminder], window: reminders.Window) -> None:
+    """One digest per level: a notification to each recipient and an e-mail to each address."""
+    today = window.today
+    items = [r.data for r in due]
+    recipients = notifications.staff_users(session, TOOL)
+    emails = session.exec(select(User.email).where(User.id.in_(recipients))).all() if recipients else []
+    base = get_settings().public_url
+    for lv in ('overdue', 'due_soon'):
+        chosen = [i for i in items if i.level == lv]
+        if not chosen:
+            continue
+        title, body, link = _alert_texts(lv, chosen, today)
+        notifications.notify(session, recipients, 'pagamentos', title, body, link)
+        lines = [_alert_line(i) for i in chosen[:50]]
+        if len(chosen) > 50:
+            lines.append(f'… e mais {len(chosen) - 50}.')
+        intro = ('Estas contas a pagar estão vencidas e ainda sem baixa:' if lv == 'overdue'
+                 else f'Estas contas a pagar vencem em até {ALERT_DAYS} dias:')
+        total = formatting.money(sum(i.amount_cents for i in chosen))
+        for address in emails:
+            mail.queue(session, address, title, [intro, *lines, f'Total: {total}.'],
+                       link=('Abrir Pagamentos', f'{base}{link}'))
+
+
+# a daily digest describes the present ("vence em 2 dias"), so it is never late; swept every 5 minutes
+reminders.register(reminders.Source('bill', due=_due_alerts, deliver=_deliver_alerts, every=timedelta(minutes=5),
+                                    late_after=None, keep_days=ALERT_KEEP_DAYS))
 
 
 def parse_filter(status: str = '', supplier: str = '', date_field: str = '', start: str = '', end: str = '',

@@ -13,8 +13,9 @@ Alerts (`sweep_alerts`, run every few minutes by a job): a charge due within ALE
 client once ('due_soon', with the boleto PDF and the PIX copia e cola in the e-mail; not on the day it was issued,
 when the client was just told about it); an overdue charge is reminded to the client and to the staff with access to
 Recebimentos ('overdue') on the first sweep after the due date and again every OVERDUE_REPEAT_DAYS days while it
-stays open. Each (charge, level, day) is an AlertSent row written in the same transaction as the notifications and
-e-mails, so each is delivered exactly once, also across a restart.
+stays open. Charges are a source of the reminder engine (services/reminders.py): each (charge, level, day) is
+recorded in the same transaction as the notifications and e-mails, so each is delivered exactly once, also across a
+restart.
 """
 from __future__ import annotations
 
@@ -28,15 +29,15 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import and_, case, exists, func, insert, or_
-from sqlalchemy import delete as sql_delete
 from sqlmodel import Session, select
 
 from .. import clock, formatting
 from ..config import get_settings
 from ..db import after_commit
-from ..models import AlertSent, Charge, Client, Notification, Office, Receipt, User
+from ..models import Charge, Client, Notification, Office, Receipt, User
 from ..models.people import fold
 from . import audit, boleto, calendar_br, mail, notifications, pix
+from . import reminders
 from .base import as_uuid, get_scoped, in_id_order, scoped, unit
 from .errors import NotFound, PermissionDenied, ValidationError
 from .form_input import day as _day, installments as _installments, money as _money
@@ -55,7 +56,7 @@ ALERT_DAYS = 3  # "due soon" = due within this many days
 OVERDUE_REPEAT_DAYS = 7  # an open overdue charge is reminded again after this many days
 ALERT_BATCH = 500  # charges alerted per sweep at most (the rest go in the next run, minutes later)
 ALERT_PDF_SECONDS = 20.0  # boletos drawn per sweep (~0.1 s each); due-soon reminders past it wait for the next run
-ALERT_KEEP_DAYS = 60  # AlertSent rows of charges older than this are pruned by the sweep
+ALERT_KEEP_DAYS = 60  # reminder records of charges older than this are pruned by the sweep
 PORTAL_PAID_LIMIT = 36
 
 KINDS = {'honorarios': 'Honorários', 'avulso': 'Avulsa'}
@@ -1084,11 +1085,9 @@ class _Alert:
 def _pending_alerts(today: date):
     """Conditions of the charges that are owed an alert today, and the level of each."""
     level = case((Charge.due_date < today, 'overdue'), else_='due_soon')
-    soon_sent = exists().where(AlertSent.item_kind == 'charge', AlertSent.item_id == Charge.id,
-                               AlertSent.level == 'due_soon')
-    overdue_sent = exists().where(AlertSent.item_kind == 'charge', AlertSent.item_id == Charge.id,
-                                  AlertSent.level == 'overdue',
-                                  AlertSent.day > today - timedelta(days=OVERDUE_REPEAT_DAYS))
+    soon_sent = reminders.sent('charge', Charge.id, level='due_soon')
+    overdue_sent = reminders.sent('charge', Charge.id, level='overdue',
+                                  since_day=today - timedelta(days=OVERDUE_REPEAT_DAYS - 1))
     conds = [Charge.status == 'aberto', Charge.due_date <= today + timedelta(days=ALERT_DAYS),
              or_(and_(Charge.due_date >= today, Charge.issue_date < today, ~soon_sent),
                  and_(Charge.due_date < today, ~overdue_sent))]
@@ -1097,42 +1096,58 @@ def _pending_alerts(today: date):
 
 def sweep_alerts(today: date | None = None) -> int:
     """Remind clients of charges due within ALERT_DAYS days and clients and staff of overdue ones (see the module
-    docstring). Set-based: a handful of queries whatever the number of charges; at most ALERT_BATCH charges per run.
+    docstring). A source of the reminder engine (kind 'charge', period = the day); set-based: a handful of queries
+    whatever the number of charges; at most ALERT_BATCH charges per run.
 
-    Three steps, so that no write transaction stays open while PDFs are drawn: (1) pick the charges and give the
-    due-soon ones a nosso número; (2) draw their boletos; (3) in one transaction, re-check that each is still open
-    and not alerted, write the AlertSent rows, the notifications and the e-mails. Returns how many charges alerted."""
-    today = today or clock.today()
+    Three steps, so that no write transaction stays open while PDFs are drawn: (1) pick the charges; (2) give the
+    due-soon ones a nosso número (a short transaction) and draw their boletos (outside any); (3) in one transaction,
+    re-check that each is still open and not alerted, record them, write the notifications and the e-mails.
+    Returns how many charges alerted."""
+    return reminders.sweep(['charge'], today=today)['charge']
+
+
+def _due_alerts(session: Session, window: reminders.Window) -> list[reminders.Reminder]:
+    """Step 1 (and the re-check of step 3): the charges owed an alert today, the first ALERT_BATCH by due date."""
+    today = window.today
     conds, level = _pending_alerts(today)
+    found = session.exec(select(Charge.id, Charge.client_id, Client.name, Client.email, Charge.description,
+                                Charge.installment_no, Charge.installment_count, Charge.amount_cents, Charge.due_date,
+                                level)
+                         .join(Client, Client.id == Charge.client_id)
+                         .where(*conds, Client.active == True)  # noqa: E712
+                         .order_by(Charge.due_date, Charge.id).limit(ALERT_BATCH)).all()
+    due_at = window.day_start()
+    return [reminders.Reminder('charge', cid, lv, today.isoformat(), due_at,
+                               data=_Alert(cid, client_id, name, email or '', description,
+                                           f'{number}/{count}' if number else '', amount, due, lv))
+            for cid, client_id, name, email, description, number, count, amount, due, lv in found]
+
+
+def _prepare_alerts(due: list[reminders.Reminder], _window: reminders.Window) -> list[reminders.Reminder]:
+    """Step 2: the PIX code of each charge; for the due-soon ones a nosso número and the boleto, drawn outside any
+    transaction within ALERT_PDF_SECONDS (those past it wait for the next run)."""
     with unit() as session:
-        session.exec(sql_delete(AlertSent).where(AlertSent.item_kind == 'charge',
-                                                 AlertSent.day < today - timedelta(days=ALERT_KEEP_DAYS)))
-        found = session.exec(select(Charge, Client.name, Client.email, level)
-                             .join(Client, Client.id == Charge.client_id)
-                             .where(*conds, Client.active == True)  # noqa: E712
-                             .order_by(Charge.due_date, Charge.id).limit(ALERT_BATCH)).all()
-        if not found:
-            return 0
         office = _office(session)
         boleto_ready = not boleto_settings_missing(office)
-        clients = {c.client_id: None for c, *_ in found}
+        charges: dict[uuid.UUID, Charge] = {}
+        for chunk in _chunks([r.item_id for r in due], 900):
+            charges.update((c.id, c) for c in session.exec(select(Charge).where(Charge.id.in_(chunk))).all())
+        clients = {c.client_id for c in charges.values()}
         client_rows = {c.id: c for c in session.exec(select(Client).where(Client.id.in_(list(clients)))).all()}
-        alerts, to_draw = [], []
-        for charge, name, email, lv in found:
-            alert = _Alert(charge.id, charge.client_id, name, email or '', charge.description,
-                           f'{charge.installment_no}/{charge.installment_count}' if charge.installment_no else '',
-                           charge.amount_cents, charge.due_date, lv)
+        to_draw = []
+        for r in due:
+            alert, charge = r.data, charges.get(r.item_id)
+            if charge is None:
+                continue
             alert.pix = _pix_for(office, charge)[0]
-            if lv == 'due_soon' and boleto_ready:
+            if alert.level == 'due_soon' and boleto_ready:
                 try:
                     office, nosso = _reserve_nosso_numero(session, charge)
                     to_draw.append((alert, charge, nosso))
                 except ValidationError:
                     pass
-            alerts.append(alert)
         session.flush()
         session.expunge_all()
-    # step 2: boletos drawn outside any transaction, within a time budget (the rest wait for the next run)
     started = _time.monotonic()
     deferred = set()
     for alert, charge, nosso in to_draw:
@@ -1144,22 +1159,17 @@ def sweep_alerts(today: date | None = None) -> int:
                                 _boleto_bytes(office, charge, client_rows[charge.client_id], nosso))
         except (ValidationError, ValueError):
             log.exception('boleto of charge %s not drawn for its alert', charge.id)
-    if deferred:
-        alerts = [a for a in alerts if a.id not in deferred]
-    # step 3: deliver what is still owed, exactly once
-    with unit() as session:
-        still = set()
-        for chunk in _chunks([a.id for a in alerts], 900):
-            still.update(session.exec(select(Charge.id).join(Client, Client.id == Charge.client_id)
-                                      .where(*conds, Client.active == True, Charge.id.in_(chunk))).all())  # noqa: E712
-        alerts = [a for a in alerts if a.id in still]
-        if not alerts:
-            return 0
-        stamp = clock.now()
-        session.exec(insert(AlertSent), params=[{'item_kind': 'charge', 'item_id': a.id, 'level': a.level,
-                                                  'day': today, 'created_at': stamp} for a in alerts])
-        _deliver(session, alerts, today)
-        return len(alerts)
+    return [r for r in due if r.item_id in charges and r.item_id not in deferred]
+
+
+def _deliver_alerts(session: Session, due: list[reminders.Reminder], window: reminders.Window) -> None:
+    _deliver(session, [r.data for r in due], window.today)
+
+
+# texts describe the present ("vence em 2 dias"), so never late; one batch per run, every 5 minutes
+reminders.register(reminders.Source('charge', due=_due_alerts, prepare=_prepare_alerts, deliver=_deliver_alerts,
+                                    every=timedelta(minutes=5), late_after=None, keep_days=ALERT_KEEP_DAYS,
+                                    batch=ALERT_BATCH, max_per_sweep=ALERT_BATCH))
 
 
 def _alert_line(a: _Alert) -> str:

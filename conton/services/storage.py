@@ -14,6 +14,7 @@ from pathlib import Path
 
 from nicegui import run
 
+from ..clock import now
 from ..config import get_settings
 from .errors import ValidationError
 
@@ -116,8 +117,42 @@ async def save_bytes(data: bytes, *, original_name: str, folder: str, max_bytes:
 
 
 def remove(folder: str, name: str) -> None:
-    if name and '/' not in name and not name.startswith('.'):
-        (folder_path(folder) / name).unlink(missing_ok=True)
+    """Move a stored file to the trash (data_dir/trash/<folder>/<name>); purge_trash deletes it TRASH_DAYS later.
+    Until then a backup whose database snapshot still refers to it finds it there."""
+    if not name or '/' in name or name.startswith('.'):
+        return
+    source = folder_path(folder) / name
+    try:
+        os.utime(source)  # the grace period counts from the deletion (the purge reads the modification time)
+        os.replace(source, trash_path(folder, create=True) / name)
+    except FileNotFoundError:
+        pass
+
+
+TRASH_DAYS = 30
+
+
+def trash_path(folder: str, *, create: bool = False) -> Path:
+    if not re.fullmatch(r'[a-z0-9_-]+', folder):
+        raise ValueError(f'bad folder {folder!r}')
+    path = get_settings().data_dir / 'trash' / folder
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def purge_trash(days: int = TRASH_DAYS) -> int:
+    """Delete the files that went to the trash more than `days` days ago; returns how many."""
+    cutoff = now().timestamp() - days * 86400
+    root, purged = get_settings().data_dir / 'trash', 0
+    for path in (root.glob('*/*') if root.exists() else ()):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                purged += 1
+        except FileNotFoundError:
+            pass
+    return purged
 
 
 def read(folder: str, name: str) -> bytes:
