@@ -3,9 +3,11 @@ CONTON_TEST_DATABASE_URL is set), a real local SMTP server, and reset module sin
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -154,3 +156,67 @@ def pytest_collection_finish(session) -> None:
     import gc
     gc.collect()
     gc.freeze()
+
+
+# ---- external programs ----------------------------------------------------------------------------------------------
+# Some tests run Debian programs (a real browser, a barcode reader, poppler). A module that does says so at module
+# level with `require_tools(...)`; before anything runs, the session reads those declarations in the selected files and
+# stops with one line naming the packages to install (`make test` installs them when it runs as root).
+TOOL_PACKAGES = {'chromium': 'chromium', 'chromedriver': 'chromium-driver', 'zbarimg': 'zbar-tools',
+                 'pdftoppm': 'poppler-utils', 'pdftotext': 'poppler-utils', 'pdfinfo': 'poppler-utils'}
+_DECLARATION = re.compile(r'^require_tools\((.*?)\)', re.MULTILINE | re.DOTALL)
+_session = {'started': False}
+
+
+def missing_tools(tools: Iterable[str], which: Callable[[str], str | None] = shutil.which) -> str | None:
+    """None when every tool is on PATH, else the one line that says what to install."""
+    missing = sorted({tool for tool in tools if which(tool) is None})
+    if not missing:
+        return None
+    packages = ' '.join(sorted({TOOL_PACKAGES[tool] for tool in missing}))
+    return (f'Missing {", ".join(missing)}: install with `sudo apt-get install {packages}` '
+            f'(or run `make test`, which installs them as root).')
+
+
+def require_tools(*tools: str) -> None:
+    """Module-level declaration of the programs a test module runs. Unknown names are a typo in the test; a missing
+    program fails the module's collection with one line, never a stack trace from inside a test. A conftest loaded
+    before the session starts (`pytest tests/browser`) leaves it to `pytest_sessionstart`, which reads it too."""
+    unknown = set(tools) - TOOL_PACKAGES.keys()
+    assert not unknown, f'add {sorted(unknown)} to TOOL_PACKAGES with its Debian package'
+    if _session['started'] and (message := missing_tools(tools)):
+        pytest.fail(message, pytrace=False)
+
+
+def declared_tools(files: Iterable[Path]) -> set[str]:
+    """Tools named by module-level `require_tools(...)` calls in these files (read, not imported)."""
+    tools: set[str] = set()
+    for file in files:
+        for arguments in _DECLARATION.findall(file.read_text(encoding='utf-8')):
+            tools.update(re.findall(r"'([^']+)'", arguments))
+    return tools
+
+
+def _selected_files(config: pytest.Config) -> set[Path]:
+    """The test modules (and the conftest files above them) that this run's arguments select."""
+    files: set[Path] = set()
+    for arg in config.args:
+        path = (config.invocation_params.dir / arg.split('::')[0]).resolve()
+        if path.is_dir():
+            files.update(path.rglob('*.py'))
+        elif path.is_file():
+            files.add(path)
+            files.update(folder / 'conftest.py' for folder in path.parents if (folder / 'conftest.py').is_file()
+                         and folder.is_relative_to(ROOT))
+    return files
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Stop at once, with one line, when a selected module needs a program that is not installed (checked once, by
+    the main process: pytest-xdist workers start after it)."""
+    _session['started'] = True
+    if os.environ.get('PYTEST_XDIST_WORKER'):
+        return
+    if message := missing_tools(declared_tools(_selected_files(session.config))):
+        pytest.exit(message, returncode=pytest.ExitCode.USAGE_ERROR)

@@ -12,15 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, require_tools
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
 CHROMEDRIVER = shutil.which('chromedriver') or '/usr/bin/chromedriver'
 
-if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)) and not os.environ.get('CI'):
-    pytest.skip('Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)',
-                allow_module_level=True)
+require_tools('chromium', 'chromedriver')
 
 
 @pytest.fixture(autouse=True)

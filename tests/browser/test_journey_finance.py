@@ -14,12 +14,15 @@ from conton.services import extenso, office
 from conton.services.base import unit
 from tests.browser.conftest import browser_login, no_sideways_overflow, settle, visible_text, wait_for, wait_text
 from tests.browser.test_journey_foundation import click_button, field
+from tests.conftest import require_tools
 from tests.factories import PASSWORD, make_client, make_user
 
 CLIENT_NAME = 'Oficina Engrenagem Dourada Ltda'
 DESCRIPTION = 'Abertura de filial'
 AMOUNT = '1.234,56'
 AMOUNT_CENTS = 123456
+
+require_tools('pdftotext')
 
 
 def make_finance_office() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import subprocess
 from datetime import date, datetime, timezone
 
@@ -19,10 +18,13 @@ from conton.services.base import unit
 from conton.services.errors import NotFound, PermissionDenied, ValidationError
 from conton.services.money import late_fees, monthly_dates, split_installments
 from conton.services.payables import BillFilter
+from tests.conftest import require_tools
 from tests.factories import actor_of, make_client, make_office, make_supplier, make_user
 
 PDF = b'%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'
 PNG = b'\x89PNG\r\n\x1a\n' + b'\x00' * 64
+
+require_tools('pdftotext')
 
 
 @pytest.fixture
@@ -331,8 +333,6 @@ def test_pdf_export_lists_the_bills(admin, tmp_path) -> None:
     seed_list(admin)
     data = payables.export_pdf(admin, BillFilter.current_month())
     assert data.startswith(b'%PDF')
-    if shutil.which('pdftotext') is None:
-        pytest.skip('pdftotext not installed')
     path = tmp_path / 'lista.pdf'
     path.write_bytes(data)
     text = subprocess.run(['pdftotext', '-layout', str(path), '-'], capture_output=True, text=True,

@@ -4,7 +4,6 @@ PIX per charge, filters and totals, isolation between clients and permissions.""
 from __future__ import annotations
 
 import base64
-import shutil
 import subprocess
 import uuid
 from datetime import date, datetime, timedelta, timezone
@@ -20,9 +19,10 @@ from conton.services import boleto, pix, receivables
 from conton.services.base import unit
 from conton.services.errors import NotFound, PermissionDenied, ValidationError
 from conton.services.receivables import ChargeFilter, due_date_for, split_installments
+from tests.conftest import require_tools
 from tests.factories import actor_of, cnpj, make_client, make_office, make_user
 
-pdftotext = pytest.mark.skipif(shutil.which('pdftotext') is None, reason='pdftotext (poppler-utils) not installed')
+require_tools('pdftotext')
 
 
 def at(day: int, month: int = 11, year: int = 2026, hour: int = 12) -> None:
@@ -288,7 +288,6 @@ def test_boleto_refused_when_settings_do_not_fit_the_layout(admin) -> None:
     assert office_row().next_nosso_numero == 1 and charges()[0].nosso_numero is None
 
 
-@pdftotext
 def test_boleto_pdf_gets_a_nosso_numero_once(admin, tmp_path) -> None:
     bank_settings()
     client = make_client('Oficina Beta Ltda')
@@ -332,7 +331,6 @@ def test_pix_unavailable_without_key(admin) -> None:
 
 # ---- baixa and recibo ----------------------------------------------------------------------------------------------
 
-@pdftotext
 def test_payment_issues_a_numbered_recibo_with_the_amount_in_words(admin, tmp_path) -> None:
     bank_settings()
     client = make_client('Padaria Pão Quente Ltda', fee_cents=123456)

@@ -1,6 +1,6 @@
 """PDF rendering, checked with the real tools a bank or a payer would rely on: zbarimg reads the Interleaved 2 of 5
 barcode and the PIX QR code from a 300 dpi rendering (poppler's pdftoppm), pdftotext reads the recibo.
-CI installs the Debian packages zbar-tools and poppler-utils."""
+`make test` installs the Debian packages zbar-tools and poppler-utils."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ from conton.services.pdf import (
     recibo_pdf,
     table_pdf,
 )
+from tests.conftest import require_tools
+
+require_tools('zbarimg', 'pdftoppm', 'pdftotext', 'pdfinfo')
 
 
 def _zbar(image: Path) -> list[str]:
