@@ -1,9 +1,10 @@
 """Conton: builds the app (settings -> db -> pages -> scheduler hooks) and serves it."""
 import os
 
-from conton.config import get_settings
+from conton.config import get_settings, secure_data_dir
 
 settings = get_settings()
+secure_data_dir(settings)  # umask 077; data folder 0700, its files 0600 (also an older install's)
 os.environ.setdefault('NICEGUI_STORAGE_PATH', str((settings.data_dir / '.nicegui').resolve()))
 
 from nicegui import app, ui  # noqa: E402

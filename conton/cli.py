@@ -7,6 +7,8 @@ import runpy
 import sys
 from pathlib import Path
 
+from .config import secure_data_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -74,4 +76,5 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument('file')
     p.set_defaults(func=cmd_restore)
     args = parser.parse_args(argv)
+    secure_data_dir()  # before anything is written: the database, backups and restored files stay 0600
     args.func(args)
