@@ -59,6 +59,14 @@ async def optimize_db() -> None:
         log.exception('database optimize failed')
 
 
+async def purge_trash() -> None:
+    from .services import storage
+    try:
+        await run.io_bound(storage.purge_trash)
+    except Exception:  # noqa: BLE001
+        log.exception('trash purge failed')
+
+
 # (id, function, trigger kwargs); later tools append theirs.
 JOBS: list[tuple[str, object, dict]] = [
     ('send_mail', send_mail, {'trigger': 'interval', 'seconds': 30}),
@@ -68,6 +76,7 @@ JOBS: list[tuple[str, object, dict]] = [
     ('charge_generation', charge_generation, {'trigger': 'cron', 'minute': 7}),
     ('charge_alerts', charge_alerts, {'trigger': 'interval', 'minutes': 5}),
     ('optimize_db', optimize_db, {'trigger': 'cron', 'hour': 3, 'minute': 17}),
+    ('purge_trash', purge_trash, {'trigger': 'cron', 'hour': 4, 'minute': 23}),  # deleted files, after 30 days
 ]
 
 
