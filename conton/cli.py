@@ -49,12 +49,19 @@ def cmd_backup(args) -> None:
     from . import db
     from .services import backup
     db.migrate()
-    print(f'Backup salvo em {backup.create(Path(args.output) if args.output else None)}')
+    result = backup.create_backup(Path(args.output) if args.output else None)
+    print(f'Backup salvo em {result.path} ({result.files} arquivo(s) e o manifesto de verificação).')
+    if result.missing:
+        print(f'Atenção: {len(result.missing)} arquivo(s) citado(s) pelo banco não existem no disco e ficaram de fora: '
+              f'{", ".join(result.missing[:5])}', file=sys.stderr)
 
 
 def cmd_restore(args) -> None:
     from .services import backup
-    backup.restore(Path(args.file))
+    try:
+        backup.restore(Path(args.file))
+    except backup.InvalidBackup as e:
+        sys.exit(f'Erro: {e}')
     print('Backup restaurado. Reinicie o Conton.')
 
 

@@ -1,6 +1,6 @@
 """Backup/restore round trip, create-admin and demo from the command line."""
 import io
-import subprocess
+import shutil
 
 import pytest
 from sqlmodel import func, select
@@ -17,24 +17,31 @@ def _count(model) -> int:
         return session.exec(select(func.count()).select_from(model)).one()
 
 
-def test_backup_and_restore_round_trip(tmp_path, db):
-    if db == 'postgresql' and subprocess.run(['which', 'pg_dump'], capture_output=True).returncode:
+def test_cli_backup_then_restore(tmp_path, capsys, db):
+    if db == 'postgresql' and not shutil.which('pg_dump'):
         pytest.skip('pg_dump not installed')
     make_client('Antes do Backup Ltda')
-    from conton.services import storage
-    folder = storage.folder_path('logo')
-    (folder / 'x.png').write_bytes(b'\x89PNG\r\n\x1a\nfake')
-    archive = backup.create(tmp_path / 'b.tar.gz')
+    cli.main(['backup', '--output', str(tmp_path / 'b.tar.gz')])
+    assert 'manifesto de verificação' in capsys.readouterr().out
     make_client('Depois do Backup Ltda')
-    (folder / 'x.png').unlink()
-    assert _count(Client) == 2
-    backup.restore(archive)
-    from conton import db as dbmod
-    dbmod.reset_engine()
+    cli.main(['restore', str(tmp_path / 'b.tar.gz')])
+    assert 'Backup restaurado' in capsys.readouterr().out
     with unit() as session:
-        names = session.exec(select(Client.name)).all()
-    assert names == ['Antes do Backup Ltda']
-    assert (folder / 'x.png').exists()
+        assert session.exec(select(Client.name)).all() == ['Antes do Backup Ltda']
+
+
+def test_cli_restore_refuses_a_damaged_archive_and_changes_nothing(tmp_path, db):
+    if db == 'postgresql' and not shutil.which('pg_dump'):
+        pytest.skip('pg_dump not installed')
+    make_client('Antes do Backup Ltda')
+    archive = backup.create(tmp_path / 'b.tar.gz')
+    damaged = tmp_path / 'cortado.tar.gz'
+    damaged.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    make_client('Depois do Backup Ltda')
+    with pytest.raises(SystemExit) as e:
+        cli.main(['restore', str(damaged)])
+    assert str(e.value) == 'Erro: Backup recusado: o arquivo está corrompido ou não é um backup do Conton.'
+    assert _count(Client) == 2
 
 
 def test_create_admin_reads_password_from_stdin(monkeypatch, capsys):
