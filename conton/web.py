@@ -3,17 +3,21 @@ from __future__ import annotations
 
 import logging
 import os
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from nicegui import app as nicegui_app
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from .config import get_settings
+from .pages.common import new_session, redeem_ticket, safe_target, session_actor
 from .services import office
 
 log = logging.getLogger('conton')
-PUBLIC_PREFIXES = ('/login', '/primeiro-acesso', '/esqueci-senha', '/definir-senha/', '/logo', '/sair', '/_nicegui',
-                   '/favicon')
+PUBLIC_PREFIXES = ('/login', '/primeiro-acesso', '/esqueci-senha', '/definir-senha/', '/logo', '/sair', '/entrar/',
+                   '/_nicegui', '/favicon')
+FOREIGN = 'Pedido recusado: ele não veio de uma página deste portal.'
 
 
 class AuthMiddleware(BaseHTTPMiddleware):
@@ -22,9 +26,30 @@ class AuthMiddleware(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next):
         path = request.url.path
         if not nicegui_app.storage.user.get('uid') and not path.startswith(PUBLIC_PREFIXES):
-            target = '/login' if path == '/' else f'/login?redirect_to={path}'
-            return RedirectResponse(target)
+            return RedirectResponse(login_url(path + (f'?{request.url.query}' if request.url.query else '')))
         return await call_next(request)
+
+
+def login_url(target: str) -> str:
+    """/login, remembering a same-site `target` to come back to after logging in."""
+    target = safe_target(target)
+    return '/login' if target == '/' else f'/login?{urlencode({"redirect_to": target})}'
+
+
+def same_origin(request: Request) -> bool:
+    """A state-changing request must come from a page of this portal: its Origin (or, without one, its Referer) is
+    the Host it was sent to or CONTON_BASE_URL. A cross-site form or top-level navigation fails this."""
+    source = request.headers.get('origin') or request.headers.get('referer') or ''
+    parts = urlsplit(source)
+    if parts.scheme not in ('http', 'https') or not parts.netloc:
+        return False  # none, or 'null' (sandboxed frames, privacy redirects)
+    base = urlsplit(get_settings().public_url)
+    host = request.headers.get('host', '').lower()
+    return parts.netloc.lower() == host or (parts.scheme, parts.netloc.lower()) == (base.scheme, base.netloc.lower())
+
+
+def request_ip(request: Request) -> str:
+    return request.client.host if request.client else ''
 
 
 class QueryCountMiddleware(BaseHTTPMiddleware):
@@ -52,34 +77,43 @@ def setup(app) -> None:
         return FileResponse(brand.logo_path, media_type=brand.logo_mime,
                             headers={'Cache-Control': 'public, max-age=300', 'X-Content-Type-Options': 'nosniff'})
 
-    @app.get('/notificacao/{notification_id}')
-    def open_notification(notification_id: str, request: Request) -> Response:
-        """A notification link: mark it read, then go where it points."""
-        from .services import auth, notifications
+    @app.get('/entrar/{ticket}')
+    async def enter(ticket: str, request: Request) -> Response:
+        """The second half of a login (see pages/common.login_session): a new session id, then the target."""
+        grant = redeem_ticket(ticket, request.session.get('id'))
+        if grant is None:
+            return RedirectResponse('/login', status_code=303)
+        target = grant.pop('target')
+        await new_session(request, grant)
+        return RedirectResponse(target, status_code=303)
+
+    @app.post('/notificacao/{notification_id}')
+    async def open_notification(notification_id: str, request: Request) -> Response:
+        """A notification in the drawer: mark it read, then go where it points."""
+        from .services import notifications
         from .services.errors import NotFound
-        storage = nicegui_app.storage.user
-        actor = auth.load_actor(storage.get('uid'), storage.get('sv'), request.client.host if request.client else '')
+        if not same_origin(request):
+            return PlainTextResponse(FOREIGN, status_code=403)
+        actor = session_actor(request_ip(request))
         if actor is None:
-            return RedirectResponse('/login')
+            return RedirectResponse('/login', status_code=303)
         try:
-            return RedirectResponse(notifications.open_link(actor, notification_id), status_code=303)
+            return RedirectResponse(safe_target(notifications.open_link(actor, notification_id)), status_code=303)
         except NotFound:
             return RedirectResponse('/', status_code=303)
 
-    @app.get('/notificacoes/lidas')
-    def read_all_notifications(request: Request) -> Response:
+    @app.post('/notificacoes/lidas')
+    async def read_all_notifications(request: Request) -> Response:
         """'Marcar todas como lidas' in the drawer: mark them, then back to the page it was clicked on."""
-        from urllib.parse import urlparse
-
-        from .services import auth, notifications
-        storage = nicegui_app.storage.user
-        actor = auth.load_actor(storage.get('uid'), storage.get('sv'), request.client.host if request.client else '')
+        from .services import notifications
+        if not same_origin(request):
+            return PlainTextResponse(FOREIGN, status_code=403)
+        actor = session_actor(request_ip(request))
         if actor is None:
-            return RedirectResponse('/login')
+            return RedirectResponse('/login', status_code=303)
         notifications.mark_all_read(actor)
-        back = urlparse(request.headers.get('referer', '/'))
-        path = back.path if back.path.startswith('/') and not back.path.startswith('//') else '/'
-        return RedirectResponse(path + (f'?{back.query}' if back.query else ''), status_code=303)
+        back = urlsplit(request.headers.get('referer', '/'))
+        return RedirectResponse(safe_target(back.path + (f'?{back.query}' if back.query else '')), status_code=303)
 
     app.on_exception(lambda e: log.exception('unhandled error', exc_info=e))
 

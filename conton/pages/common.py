@@ -5,13 +5,18 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import secrets
 import time
+import uuid
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from nicegui import app, context, ui
+from starlette.requests import Request
 
 from .. import formatting
 from ..services import auth
@@ -30,35 +35,119 @@ def client_ip() -> str:
     return request.client.host if request and request.client else ''
 
 
-def login_session(actor: Actor) -> None:
-    """Keep only the user id and session version in the (plain JSON) user storage."""
-    app.storage.user.clear()
-    app.storage.user.update({'uid': str(actor.user_id), 'sv': actor.session_version, 'seen': time.time()})
+def safe_target(value: object, default: str = '/') -> str:
+    """A path on this site to send a browser to (after login, back from a form), or `default`.
+
+    Browsers read a backslash as `/` and drop tabs and newlines anywhere in a URL, so `/\\evil.example` and
+    `/<TAB>/evil.example` both lead off-site: normalise first, then refuse a scheme, a host or a leading `//` (also
+    once percent-decoded, in case the value is decoded again on its way) and any other control character."""
+    if not isinstance(value, str):
+        return default
+    text = _normalised(value)
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text) or _off_site(text) or _off_site(_normalised(unquote(text))):
+        return default
+    return text
 
 
-def end_session() -> None:
-    app.storage.user.clear()
+def _normalised(url: str) -> str:
+    return url.replace('\\', '/').translate({9: None, 10: None, 13: None})
 
 
-def current_actor() -> Actor | None:
-    """Load the acting user from the database (never trust more than the id kept in storage)."""
+def _off_site(url: str) -> bool:
+    parts = urlsplit(url)
+    return not url.startswith('/') or url.startswith('//') or bool(parts.scheme or parts.netloc)
+
+
+TICKET_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class _Ticket:
+    uid: str
+    sv: int
+    target: str
+    browser: str  # the session id of the browser that logged in: the ticket is worth nothing in another browser
+    expires: float
+
+
+_tickets: dict[str, _Ticket] = {}  # server memory on purpose: one-time, short-lived, bound to one browser
+
+
+def login_session(actor: Actor, target: str = '/') -> None:
+    """Log this browser in. A login happens over the websocket, which cannot set a cookie, so the browser is sent to
+    /entrar/<ticket> (web.py): that request drops the old storage, gets a NEW session id and redirects to `target`.
+    A cookie copied before the login therefore never opens the logged-in session."""
+    now = time.monotonic()
+    for key in [k for k, t in _tickets.items() if t.expires < now]:
+        del _tickets[key]
+    ticket = secrets.token_urlsafe(32)
+    _tickets[ticket] = _Ticket(str(actor.user_id), actor.session_version, safe_target(target), _browser_id(),
+                               now + TICKET_SECONDS)
+    ui.navigate.to(f'/entrar/{ticket}')
+
+
+def redeem_ticket(ticket: str, browser: str | None) -> dict[str, Any] | None:
+    """The storage of the login a ticket stands for (and where to go), once; None if spent, stale or not this
+    browser's."""
+    grant = _tickets.pop(ticket, None)
+    if grant is None or grant.expires < time.monotonic() or not browser or grant.browser != browser:
+        return None
+    return {'uid': grant.uid, 'sv': grant.sv, 'seen': time.time(), 'target': grant.target}
+
+
+async def new_session(request: Request, data: dict[str, Any] | None = None) -> None:
+    """Give the browser of this HTTP request a new session id, with `data` as its only storage.
+
+    NiceGUI keys `app.storage.user` by `request.session['id']` (in Starlette's signed cookie, set again on this
+    response). The old storage is emptied, not removed: tabs still open on the old id find no login in it (and go to
+    /login at their next action); NiceGUI prunes it once no tab uses it."""
+    storages = app.storage._users  # noqa: SLF001  (NiceGUI has no public call to rotate the session id)
+    old = request.session.get('id')
+    if old in storages:
+        storages[old].clear()
+    fresh = str(uuid.uuid4())
+    request.session['id'] = fresh
+    await app.storage._create_user_storage(fresh)  # noqa: SLF001
+    if data:
+        storages[fresh].update(data)
+
+
+def session_actor(ip: str = '') -> Actor | None:
+    """The login this browser holds, re-checked against the database and the idle clock, or None (an ended login is
+    cleared). Pages (through current_actor) and the HTTP routes that act for a user share it."""
     storage = app.storage.user
     if 'uid' not in storage:
         return None
     if auth.idle_expired(storage.get('seen')):
         storage.clear()
         return None
-    actor = auth.load_actor(storage.get('uid'), storage.get('sv'), client_ip())
+    actor = auth.load_actor(storage.get('uid'), storage.get('sv'), ip)
     if actor is None:
         storage.clear()
         return None
     if time.time() - storage.get('seen', 0) > 60:  # the idle clock needs no finer grain; spare the writes
         storage['seen'] = time.time()
+    return actor
+
+
+def current_actor() -> Actor | None:
+    """Load the acting user from the database (never trust more than the id kept in storage)."""
+    actor = session_actor(client_ip())
+    if actor is None:
+        return None
     try:
-        _tab_login[context.client] = storage['uid']
+        _tab_login[context.client] = app.storage.user['uid']
     except RuntimeError:  # no page (e.g. its element was just deleted)
         pass
     return actor
+
+
+def _browser_id() -> str:
+    try:
+        request = context.client.request
+    except RuntimeError:
+        return ''
+    return request.session.get('id', '') if request is not None else ''
 
 
 _tab_login: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # tab (Client) -> login id it was built for

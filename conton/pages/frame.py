@@ -70,6 +70,18 @@ HEAD = '''<style>
 .conton-notes .material-icons {color:#1565c0}
 .conton-notes .c {font-size:12px;color:#666}
 .conton-notes .empty {padding:4px 16px 10px 50px;color:#777;font-size:13px}
+.conton-post {margin:0;padding:0;display:block}
+.conton-post > button {display:block;width:100%;margin:0;border:0;background:none;font:inherit;color:#222;
+  text-align:left;cursor:pointer}
+.conton-post > button > span > span {display:block}
+.conton-dd-menu .conton-post > button {padding:10px 16px;font-size:14px;font-weight:400}
+.conton-side .conton-post > button {display:flex;align-items:center;gap:16px;padding:12px 16px}
+.conton-dd-menu .conton-post > button:hover, .conton-side .conton-post > button:hover {background:#e3f2fd}
+.conton-notes .conton-post > button {padding:8px 16px 8px 50px;border-top:1px solid #eee}
+.conton-notes .conton-post > button:hover {background:#eef5fc}
+.conton-notes .conton-post > button.unread {background:#e3f2fd}
+.conton-notes button.unread .t {font-weight:600}
+.conton-drawer-title .conton-post > button.all {font-size:12px;white-space:nowrap;color:#1565c0;padding:0}
 .conton-brand {display:flex;align-items:center;gap:10px;color:#fff;text-decoration:none;min-width:0}
 .conton-brand img {height:40px;width:40px;object-fit:contain;background:#fff;border-radius:4px}
 .conton-brand span {font-size:16px;font-weight:500;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;
@@ -142,15 +154,24 @@ def _phone_menu_html(actor: Actor) -> str:
         parts += [f'<a href="{esc(t.route)}">{icon(t.icon)}{esc(t.label)}</a>' for t in items]
     parts.append(f'<div class="group">Ajuda</div><a href="/ajuda">{icon("help_outline")}'
                  f'{"Suporte" if actor.is_client else "Ajuda"}</a>')
-    parts.append(f'<a href="/perfil">{icon("account_circle")}Meu perfil</a><a href="/sair">{icon("logout")}Sair</a>')
+    parts.append(f'<a href="/perfil">{icon("account_circle")}Meu perfil</a>')
+    parts.append(_post_html('/sair', f'{icon("logout")}Sair'))
     return ''.join(parts) + '</div></details>'
 
 
 def _user_html(actor: Actor) -> str:
     return (f'<div class="conton-dd conton-nav"><span tabindex="0" aria-label="Usuário">{icon("account_circle")}</span>'
             f'<div class="conton-dd-menu right"><div class="who">{esc(actor.name)}<br>{esc(actor.email)}</div>'
-            '<a href="/perfil">Meu perfil</a><a href="/perfil#senha">Trocar senha</a><a href="/sair">Sair</a>'
+            f'<a href="/perfil">Meu perfil</a><a href="/perfil#senha">Trocar senha</a>{_post_html("/sair", "Sair")}'
             '</div></div>')
+
+
+def _post_html(action: str, content: str, css: str = '') -> str:
+    """What changes state (log out, mark read) is a POST, never a link: a small form whose button looks like one.
+    `content` is HTML, already escaped."""
+    css = f' class="{esc(css)}"' if css else ''
+    return (f'<form method="post" action="{esc(action)}" class="conton-post">'
+            f'<button type="submit"{css}>{content}</button></form>')
 
 
 @contextmanager
@@ -229,7 +250,7 @@ class NotificationDrawer:
 def notes_html(items: list[notifications.Item], counts: dict[str, int]) -> str:
     """The drawer's content: a title, then one group per category (unread count in the heading)."""
     total = sum(counts.values())
-    read_all = '<a class="all" href="/notificacoes/lidas">Marcar todas como lidas</a>' if total else ''
+    read_all = _post_html('/notificacoes/lidas', 'Marcar todas como lidas', 'all') if total else ''
     parts = [f'<div class="conton-drawer-title">Notificações{read_all}</div>']
     for key, label in notifications.CATEGORY_LABELS.items():
         group = [i for i in items if i.category == key]
@@ -240,9 +261,10 @@ def notes_html(items: list[notifications.Item], counts: dict[str, int]) -> str:
         if not group:
             parts.append('<div class="empty">Nenhuma notificação.</div>')
         for item in group[:10]:
-            body = f'<div class="c">{esc(item.body)}</div>' if item.body else ''
-            parts.append(f'<a href="/notificacao/{item.id}" class="{"" if item.read else "unread"}">'
-                         f'<div><div class="t">{esc(item.title)}</div>{body}'
-                         f'<div class="c">{esc(formatting.when(item.created_at))}</div></div></a>')
+            body = f'<span class="c">{esc(item.body)}</span>' if item.body else ''
+            parts.append(_post_html(f'/notificacao/{item.id}',
+                                    f'<span><span class="t">{esc(item.title)}</span>{body}'
+                                    f'<span class="c">{esc(formatting.when(item.created_at))}</span></span>',
+                                    '' if item.read else 'unread'))
         parts.append('</details>')
     return ''.join(parts)

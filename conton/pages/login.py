@@ -1,13 +1,14 @@
 """Entrar, primeiro acesso (first run), esqueci minha senha, definir senha (link from e-mail), sair."""
 from __future__ import annotations
 
-from nicegui import run, ui
+from fastapi import Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from nicegui import app, run, ui
 
 from ..services import auth, office
 from ..services.errors import Throttled, ValidationError
-from .common import Form, action, client_ip, current_actor, end_session, login_session
-
-PUBLIC_PATHS = ('/login', '/primeiro-acesso', '/esqueci-senha', '/definir-senha', '/logo', '/sair')
+from ..web import FOREIGN, request_ip, same_origin
+from .common import Form, action, client_ip, current_actor, login_session, new_session, safe_target, session_actor
 
 
 def _card(title: str):
@@ -51,9 +52,7 @@ def login_page(redirect_to: str = '/') -> None:
                 form.banner.set_visibility(True)
                 password.value = ''
                 return
-            login_session(actor)
-            target = redirect_to if redirect_to.startswith('/') and not redirect_to.startswith('//') else '/'
-            ui.navigate.to(target)
+            login_session(actor, safe_target(redirect_to))
 
         password.on('keydown.enter', submit)
         ui.button('Entrar', on_click=submit).classes('w-full').props('unelevated')
@@ -86,8 +85,7 @@ def first_run_page() -> None:
                 auth.setup, office_name=office_name.value, name=name.value, email=email.value,
                 password=password.value, ip=client_ip()))
             if actor is not None:
-                login_session(actor)
-                ui.navigate.to('/meus-dados?aviso=bem-vindo')
+                login_session(actor, '/meus-dados?aviso=bem-vindo')
 
         ui.button('Criar escritório', on_click=submit).classes('w-full').props('unelevated')
 
@@ -133,17 +131,34 @@ def set_password_page(token: str) -> None:
             actor = await form.submit(lambda: run.io_bound(auth.set_password_with_token, token, password.value,
                                                            client_ip()))
             if actor is not None:
-                login_session(actor)
                 ui.notify('Senha definida. Bem-vindo(a)!', type='positive')
-                ui.navigate.to('/')
+                login_session(actor, '/')
 
         ui.button('Salvar senha e entrar', on_click=submit).classes('w-full').props('unelevated')
 
 
 @ui.page('/sair')
 def logout_page() -> None:
+    """An old bookmark or a typed address: a GET changes nothing, it offers the button (POST /sair, below)."""
     actor = current_actor()
+    if actor is None:
+        ui.navigate.to('/login')
+        return
+    with _card('Sair'):
+        ui.label(f'Você está conectado como {actor.email}.').classes('text-sm')
+        ui.html('<form method="post" action="/sair"><button type="submit" style="width:100%;padding:10px;border:0;'
+                'border-radius:4px;background:#1565c0;color:#fff;font:inherit;font-weight:500;cursor:pointer">'
+                'Sair</button></form>').classes('w-full').mark('logout-form')
+        ui.link('Voltar para o início', '/').classes('text-sm')
+
+
+@app.post('/sair')  # after the page: ui.page drops every earlier route of its path, whatever the method
+async def logout(request: Request) -> Response:
+    """Log out: this browser's storage is emptied and its session id replaced (a copied cookie opens nothing)."""
+    if not same_origin(request):
+        return PlainTextResponse(FOREIGN, status_code=403)
+    actor = session_actor(request_ip(request))
     if actor is not None:
         auth.logout(actor)
-    end_session()
-    ui.navigate.to('/login')
+    await new_session(request)
+    return RedirectResponse('/login', status_code=303)

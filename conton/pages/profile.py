@@ -12,10 +12,12 @@ ROLE_LABELS = {'admin': 'Administrador', 'staff': 'Funcionário', 'client': 'Cli
 
 
 @ui.page('/perfil')
-def profile_page() -> None:
+def profile_page(aviso: str = '') -> None:
     actor = guard()
     if actor is None:
         return
+    if aviso == 'senha-alterada':
+        ui.notify('Senha alterada.', type='positive')
     with frame(actor, 'Meu perfil'):
         page_title('Meu perfil', 'perfil')
         with ui.card().classes('w-full').style('max-width: 560px'):
@@ -40,9 +42,7 @@ def profile_page() -> None:
                     form.show(ValidationError('As senhas não conferem.', 'confirm'))
                     return
                 fresh = await form.submit(lambda: run.io_bound(auth.change_password, actor, current.value, new.value))
-                if fresh is not None:
-                    login_session(fresh)
-                    ui.notify('Senha alterada.', type='positive')
-                    ui.timer(1.0, ui.navigate.reload, once=True)  # the page's actor is stale now
+                if fresh is not None:  # this browser stays in, under a new session id (see login_session)
+                    login_session(fresh, '/perfil?aviso=senha-alterada')
 
             ui.button('Salvar nova senha', on_click=submit).props('unelevated')

@@ -36,7 +36,7 @@ def test_desktop_drawer_shows_notifications_and_marks_read(app_server, browser):
     browser_login(driver, app_server, admin.email, PASSWORD)
     wait_text(driver, 'Pagamento recebido')
     assert driver.find_element(By.XPATH, "//*[contains(text(), 'Pagamento recebido')]").is_displayed()
-    driver.find_element(By.PARTIAL_LINK_TEXT, 'Pagamento recebido').click()
+    driver.find_element(By.XPATH, "//form[@class='conton-post']/button[contains(., 'Pagamento recebido')]").click()
     wait_for(driver, lambda d: d.current_url.endswith('/perfil'))
     assert notifications.unread_counts(notifications_actor(admin))['recebimentos'] == 0
 
@@ -44,3 +44,38 @@ def test_desktop_drawer_shows_notifications_and_marks_read(app_server, browser):
 def notifications_actor(user):
     from tests.factories import actor_of
     return actor_of(user)
+
+
+def test_login_stays_on_site_and_the_post_buttons_work(app_server, browser):
+    """A hostile redirect_to ends on this site's home; 'Marcar todas como lidas' and 'Sair' are POST forms that a
+    click submits (and the sanitised drawer HTML keeps); the session is over after 'Sair'."""
+    from conton.services import notifications
+    from conton.services.base import unit
+    make_office()
+    admin = make_user('admin')
+    with unit() as session:
+        notifications.notify(session, [admin.id], 'agenda', 'Prazo da DCTFWeb', '', '/agenda')
+    driver = browser(1280, 800)
+    driver.get(app_server.url('/login?redirect_to=/%5Cexample.com'))  # Chromium reads '/\\example.com' as //example.com
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, 'input[type=email]'))
+    driver.find_element(By.CSS_SELECTOR, 'input[type=email]').send_keys(admin.email)
+    driver.find_element(By.CSS_SELECTOR, 'input[type=password]').send_keys(PASSWORD)
+    driver.find_element(By.XPATH, "//button[contains(., 'Entrar')]").click()
+    wait_text(driver, 'Acesso Rápido')
+    assert driver.current_url == app_server.url('/')
+
+    driver.get(app_server.url('/perfil'))
+    wait_text(driver, 'Prazo da DCTFWeb')
+    driver.find_element(By.XPATH, "//button[contains(., 'Marcar todas como lidas')]").click()
+    wait_for(driver, lambda d: not d.find_elements(By.XPATH, "//button[contains(., 'Marcar todas como lidas')]"))
+    assert driver.current_url == app_server.url('/perfil')  # back to the page it was clicked on
+    from tests.factories import actor_of
+    assert sum(notifications.unread_counts(actor_of(admin)).values()) == 0
+
+    driver.find_element(By.CSS_SELECTOR, 'span[aria-label="Usuário"]').click()  # opens the user menu (focus)
+    sair = driver.find_element(By.XPATH, "//div[contains(@class, 'conton-dd-menu')]//button[normalize-space(.)='Sair']")
+    wait_for(driver, lambda d: sair.is_displayed())
+    sair.click()
+    wait_text(driver, 'Acesse sua conta')
+    driver.get(app_server.url('/perfil'))
+    wait_text(driver, 'Acesse sua conta')

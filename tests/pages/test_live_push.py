@@ -14,7 +14,7 @@ from nicegui.testing import User
 from conton.services import notifications
 from conton.services.base import unit
 from tests.factories import actor_of, login, make_office, make_user
-from tests.pages.test_security import sign_in
+from tests.pages.test_security import post_form, sign_in
 
 
 def _drawer(user: User) -> str:
@@ -72,7 +72,7 @@ async def test_counts_per_category_and_mark_all_read(user: User) -> None:
     assert _bell(user) == '4'
     assert 'Marcar todas como lidas' in _drawer(user)
 
-    await user.open('/notificacoes/lidas')  # the drawer's 'Marcar todas como lidas' link
+    await post_form(user, '/notificacoes/lidas')  # the drawer's 'Marcar todas como lidas' button
     assert sum(notifications.unread_counts(actor_of(me)).values()) == 0
     await user.should_see('Acesso Rápido')
     assert _counts(_drawer(user)) == {} and _bell(user) == ''

@@ -1,6 +1,7 @@
 from nicegui.testing import User
 
 from tests.factories import PASSWORD, login, make_client, make_office, make_user
+from tests.pages.test_security import post_form
 
 
 async def test_first_run_creates_admin_and_office(user: User) -> None:
@@ -42,7 +43,7 @@ async def test_login_right_and_wrong_and_logout(user: User) -> None:
     user.find('Senha').type(PASSWORD)
     user.find('Entrar').click()
     await user.should_see('Acesso Rápido', retries=50)
-    await user.open('/sair')
+    await post_form(user, '/sair')  # the 'Sair' button of the user menu
     await user.should_see('Acesse sua conta')
     await user.open('/')
     await user.should_see('Acesse sua conta')

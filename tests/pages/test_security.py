@@ -3,6 +3,7 @@ other sessions (an open page loses access at its next action), logout, idle time
 import asyncio
 from collections.abc import Callable
 
+import httpx
 import pytest
 from nicegui.testing import User
 
@@ -20,28 +21,30 @@ def fresh_checks(monkeypatch):
 
 async def sign_in(user: User, account) -> None:
     """Log in through /login when several simulated users are open: NiceGUI's test double of ui.navigate follows the
-    user touched last, so rather than trusting the redirect, wait for the login to be recorded and open '/'."""
-    from sqlmodel import func, select
-
-    from conton.models import AuditLog
-    from conton.services.base import unit
-
-    def logins() -> int:
-        with unit() as session:
-            return session.exec(select(func.count()).select_from(AuditLog).where(
-                AuditLog.action == 'login', AuditLog.user_id == account.id)).one()
-
-    before = logins()
+    user touched last, so rather than trusting the page shown, wait until this user has been through /entrar/<ticket>
+    (where the login gets its new session id) and open '/'."""
     await user.open('/login')
+    before = len(user.back_history)
     user.find('E-mail').type(account.email)
     user.find('Senha').type(PASSWORD)
     user.find('Entrar').click()
-    for _ in range(100):
+    for _ in range(200):
         await asyncio.sleep(0.05)
-        if logins() > before:
+        if any(path.startswith('/entrar/') for path in user.back_history[before:]):
             break
+    else:
+        pytest.fail('the login did not go through /entrar/<ticket>')
     await user.open('/')
     await user.should_see('Olá')
+
+
+async def post_form(user: User, action: str, *, origin: str = 'http://test', page: str = '/') -> httpx.Response:
+    """Submit one of the shell's small POST forms as a browser does (Origin and Referer of the page it is on), then
+    open the page it redirects to."""
+    response = await user.http_client.post(action, headers={'Origin': origin, 'Referer': origin + page})
+    if response.status_code == 303:
+        await user.open(response.headers['location'])
+    return response
 
 
 def _routes() -> set[str]:
@@ -162,7 +165,7 @@ async def test_logout_in_one_tab_closes_the_other_tabs_of_that_browser(user: Use
     await login(user, admin)
     await user.open('/auditoria')
     await user.should_see('Auditoria')
-    await user.http_client.get('/sair', follow_redirects=True)  # another tab of the same browser logs out
+    await user.http_client.post('/sair', headers={'Origin': 'http://test'})  # another tab of this browser logs out
     user.find(marker='start').elements.pop().value = '01/01/2026'
     await user.should_see('Acesse sua conta')
 
