@@ -18,6 +18,8 @@ from ..models import Client, Office, User
 from . import audit, directory, validation
 from .base import as_uuid, unit
 from .errors import NotFound, PermissionDenied, ValidationError
+from .form_input import too_large
+from .money import BOLETO_MAX_CENTS
 from .permissions import Actor, require
 
 KINDS = {'PF': 'Pessoa Física', 'PJ': 'Pessoa Jurídica'}
@@ -232,8 +234,8 @@ def clean(raw: dict[str, Any]) -> dict[str, Any]:
             raise ValidationError(str(e), 'fee') from e
         if cents < 0:
             raise ValidationError('Os honorários não podem ser negativos.', 'fee')
-        if cents > 10**11:
-            raise ValidationError('Valor alto demais.', 'fee')
+        if cents > BOLETO_MAX_CENTS:  # every month's honorários become a charge, which must fit a boleto
+            raise ValidationError(too_large(BOLETO_MAX_CENTS), 'fee')
         out['fee_cents'] = cents
 
     def check_due_day() -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from .. import formatting
-from .money import MAX_INSTALLMENTS
+from .money import MAX_AMOUNT_CENTS, MAX_INSTALLMENTS
 
 
-def money(value, field: str, errors: dict, *, required: bool = True, label: str = 'o valor') -> int | None:
-    """'1.234,56' / 1234.56 / cents (int) -> cents, never negative."""
+def money(value, field: str, errors: dict, *, required: bool = True, label: str = 'o valor',
+          maximum: int | None = MAX_AMOUNT_CENTS) -> int | None:
+    """'1.234,56' / 1234.56 / cents (int) -> cents, never negative, at most `maximum` (None: the caller checks it,
+    e.g. per installment)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             errors[field] = f'Informe {label}.'
@@ -25,7 +27,15 @@ def money(value, field: str, errors: dict, *, required: bool = True, label: str 
     if cents < 0:
         errors[field] = 'O valor não pode ser negativo.'
         return None
+    if maximum is not None and cents > maximum:
+        errors[field] = too_large(maximum)
+        return None
     return cents
+
+
+def too_large(maximum: int) -> str:
+    """The message for an amount over `maximum` cents: 'Valor máximo: R$ 99.999.999,99.'"""
+    return f'Valor máximo: {formatting.money(maximum)}.'
 
 
 def day(value, field: str, errors: dict, *, required: bool = True, label: str = 'a data') -> date | None:

@@ -6,6 +6,8 @@
   the month has it (31/01 -> 28/02 -> 31/03).
 - `late_fees(amount, due, paid, fine_bp, interest_bp_month)`: multa and juros of a late payment.
 - `net_paid(amount, discount, addition)`: the amount paid after discount and juros/multa.
+- `BOLETO_MAX_CENTS` (a charge: what a boleto's 10-digit value field holds) and `MAX_AMOUNT_CENTS` (any other
+  amount): the largest amounts a form accepts, far below the 64-bit columns' limit even when summed.
 """
 from __future__ import annotations
 
@@ -14,9 +16,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ['split_installments', 'add_months', 'monthly_dates', 'LateFees', 'late_fees', 'net_paid']
+__all__ = ['split_installments', 'add_months', 'monthly_dates', 'LateFees', 'late_fees', 'net_paid',
+           'BOLETO_MAX_CENTS', 'MAX_AMOUNT_CENTS', 'MAX_INSTALLMENTS']
 
 MAX_INSTALLMENTS = 120
+BOLETO_MAX_CENTS = 99_999_999_99  # R$ 99.999.999,99: the boleto's value field has 10 digits
+MAX_AMOUNT_CENTS = 999_999_999_99  # R$ 999.999.999,99: a bill, a payment, a discount
 
 
 def split_installments(total_cents: int, n: int) -> list[int]:

@@ -40,8 +40,8 @@ from . import audit, boleto, calendar_br, mail, notifications, pix
 from . import reminders
 from .base import as_uuid, get_scoped, in_id_order, scoped, unit
 from .errors import NotFound, PermissionDenied, ValidationError
-from .form_input import day as _day, installments as _installments, money as _money
-from .money import add_months, net_paid, split_installments
+from .form_input import day as _day, installments as _installments, money as _money, too_large
+from .money import BOLETO_MAX_CENTS, add_months, net_paid, split_installments
 from .permissions import Actor, require
 from .validation import normalize_document
 
@@ -444,7 +444,7 @@ def create(actor: Actor, *, client_id, description: str, amount, due_date, insta
         errors['description'] = 'Informe a descrição.'
     elif len(description) > 200:
         errors['description'] = 'Máximo de 200 caracteres.'
-    cents = _money(amount, 'amount', errors)
+    cents = _money(amount, 'amount', errors, maximum=None)  # the boleto's maximum, per installment: below
     if cents is not None and cents <= 0:
         errors['amount'] = 'Informe um valor maior que zero.'
     due = _day(due_date, 'due_date', errors, label='o vencimento')
@@ -454,6 +454,8 @@ def create(actor: Actor, *, client_id, description: str, amount, due_date, insta
     n = _installments(installments, errors)
     if cents is not None and cents > 0 and 'installments' not in errors and cents < n:
         errors['installments'] = 'Cada parcela precisa ter ao menos R$ 0,01.'
+    if cents is not None and 'amount' not in errors:
+        _check_boleto_maximum(cents, 1 if 'installments' in errors else n, errors)
     with unit(actor) as session:
         client = None
         if client_id in (None, ''):
@@ -483,6 +485,17 @@ def create(actor: Actor, *, client_id, description: str, amount, due_date, insta
         if notify:
             _announce_new(session, client, charges)
         return [c.id for c in charges]
+
+
+def _check_boleto_maximum(cents: int, n: int, errors: dict[str, str]) -> None:
+    """Every charge must fit a boleto: each installment at most R$ 99.999.999,99."""
+    if split_installments(cents, n)[0] <= BOLETO_MAX_CENTS:
+        return
+    if n == 1:
+        errors['amount'] = too_large(BOLETO_MAX_CENTS)
+    else:
+        errors['amount'] = (f'Valor máximo: {formatting.money(BOLETO_MAX_CENTS)} por parcela '
+                            f'({formatting.money(BOLETO_MAX_CENTS * n)} em {n} parcelas).')
 
 
 def _logins(session: Session, client_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
