@@ -18,7 +18,8 @@ def create_admin(*, email: str, name: str, password: str) -> User:
     with unit() as session:
         if session.exec(select(User.id).where(User.email == email)).first() is not None:
             raise ValidationError('Já existe um acesso com este e-mail.', 'email')
-        user = User(email=email, name=name.strip(), role='admin', password_hash=hashed)
+        user = User(email=email, name=validation.text(name, 'name', 'o nome', max_len=120), role='admin',
+                    password_hash=hashed)
         session.add(user)
         session.flush()
         audit.record(session, None, 'create', 'funcionario', user.id, f'administrador {email} criado pela linha de '

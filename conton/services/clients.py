@@ -271,7 +271,8 @@ def clean(raw: dict[str, Any]) -> dict[str, Any]:
         put('uf', lambda: validation.uf(raw.get('uf'))),
         check_fee,
         check_due_day,
-        put('notes', lambda: validation.text(raw.get('notes'), 'notes', 'as observações', max_len=4000)),
+        put('notes', lambda: validation.text(raw.get('notes'), 'notes', 'as observações', max_len=4000,
+                                             multiline=True)),
     )
     return out
 

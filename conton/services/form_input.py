@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from .. import formatting
+from . import validation
+from .errors import ValidationError
 from .money import MAX_AMOUNT_CENTS, MAX_INSTALLMENTS
 
 
@@ -18,6 +20,9 @@ def money(value, field: str, errors: dict, *, required: bool = True, label: str 
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         cents = value
+    elif not isinstance(value, str | float):  # a forged event: true/false, a list, a dict...
+        errors[field] = 'Valor inválido. Use o formato 1.234,56.'
+        return None
     else:
         try:
             cents = formatting.parse_money(value)
@@ -42,6 +47,9 @@ def day(value, field: str, errors: dict, *, required: bool = True, label: str = 
     """A date, or 'dd/mm/aaaa' / ISO text."""
     if isinstance(value, date):
         return value
+    if value is not None and not isinstance(value, str):  # a forged event: a number, list, dict...
+        errors[field] = 'Data inválida. Use dd/mm/aaaa.'
+        return None
     try:
         parsed = formatting.parse_day(value)
     except ValueError as e:
@@ -52,13 +60,14 @@ def day(value, field: str, errors: dict, *, required: bool = True, label: str = 
     return parsed
 
 
-def text(value, field: str, errors: dict, *, label: str = '', required: bool = False, max_len: int = 200) -> str:
-    v = (value or '').strip()
-    if required and not v:
-        errors[field] = f'Informe {label}.'
-    elif len(v) > max_len:
-        errors[field] = f'Máximo de {max_len} caracteres.'
-    return v
+def text(value, field: str, errors: dict, *, label: str = '', required: bool = False, max_len: int = 200,
+         multiline: bool = False) -> str:
+    """validation.text (anything but a str, or control characters: the field's message), into `errors`."""
+    try:
+        return validation.text(value, field, label, required=required, max_len=max_len, multiline=multiline)
+    except ValidationError as e:
+        errors.update(e.errors)
+        return ''
 
 
 def installments(value, errors: dict) -> int:

@@ -315,7 +315,7 @@ def clean_boleto(raw: dict[str, Any]) -> dict[str, Any]:
         out['pix_key'], out['pix_key_type'] = normalised, kind
 
     def check_instructions() -> None:
-        text = validation.text(raw.get('instructions'), 'instructions', 'as instruções', max_len=600)
+        text = validation.text(raw.get('instructions'), 'instructions', 'as instruções', max_len=600, multiline=True)
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         if len(lines) > 3:
             raise ValidationError('No máximo 3 linhas de instruções (é o espaço do boleto).', 'instructions')

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from passlib.context import CryptContext
 
+from . import validation
 from .errors import ValidationError
 
 MIN_LENGTH = 8
@@ -45,6 +46,9 @@ def common_passwords() -> frozenset[str]:
 
 def check_rules(password: str, *, email: str = '', name: str = '', field: str = 'password') -> None:
     """Length 8..128, any characters, no composition rules; common or obvious passwords are refused."""
+    if not isinstance(password, str):  # a forged event: a number, list, dict...
+        raise ValidationError(validation.NOT_TEXT, field)
+    email, name = (value if isinstance(value, str) else '' for value in (email, name))
     if len(password) < MIN_LENGTH:
         raise ValidationError(f'A senha precisa ter pelo menos {MIN_LENGTH} caracteres.', field)
     if len(password) > MAX_LENGTH:

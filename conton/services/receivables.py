@@ -40,7 +40,7 @@ from . import audit, boleto, calendar_br, mail, notifications, pix
 from . import reminders
 from .base import as_uuid, get_scoped, in_id_order, scoped, unit
 from .errors import NotFound, PermissionDenied, ValidationError
-from .form_input import day as _day, installments as _installments, money as _money, too_large
+from .form_input import day as _day, installments as _installments, money as _money, text as _text, too_large
 from .money import BOLETO_MAX_CENTS, add_months, net_paid, split_installments
 from .permissions import Actor, require
 from .validation import normalize_document
@@ -439,11 +439,7 @@ def create(actor: Actor, *, client_id, description: str, amount, due_date, insta
     Returns the ids created."""
     require(actor, TOOL, 'write')
     errors: dict[str, str] = {}
-    description = (description or '').strip()
-    if not description:
-        errors['description'] = 'Informe a descrição.'
-    elif len(description) > 200:
-        errors['description'] = 'Máximo de 200 caracteres.'
+    description = _text(description, 'description', errors, label='a descrição', required=True)
     cents = _money(amount, 'amount', errors, maximum=None)  # the boleto's maximum, per installment: below
     if cents is not None and cents <= 0:
         errors['amount'] = 'Informe um valor maior que zero.'

@@ -59,10 +59,13 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def safe_display_name(name: str, default: str = 'arquivo') -> str:
-    """A file name fit to show and to offer in Content-Disposition (no path, no control characters)."""
-    name = unicodedata.normalize('NFC', (name or '').replace('\\', '/').split('/')[-1])
-    name = re.sub(r'[\x00-\x1f\x7f"<>:|?*]', '', name).strip(' .')
+def safe_display_name(name: object, default: str = 'arquivo') -> str:
+    """A file name fit to show and to offer in Content-Disposition: no path, no control or format characters (a
+    right-to-left override turns 'exe.pdf' around on screen), no line or paragraph separators."""
+    name = name if isinstance(name, str) else ''
+    name = ''.join(ch for ch in name.replace('\\', '/').split('/')[-1]
+                   if unicodedata.category(ch) not in ('Cc', 'Cf', 'Cs', 'Zl', 'Zp'))
+    name = re.sub(r'["<>:|?*]', '', unicodedata.normalize('NFC', name)).strip(' .')
     return name[:200] or default
 
 

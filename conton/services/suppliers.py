@@ -167,7 +167,8 @@ def clean(raw: dict[str, Any]) -> dict[str, Any]:
                                                     max_len=120)),
         put('email', lambda: validation.email(raw.get('email'), required=False)),
         put('phone', lambda: validation.phone(raw.get('phone'))),
-        put('notes', lambda: validation.text(raw.get('notes'), 'notes', 'as observações', max_len=4000)),
+        put('notes', lambda: validation.text(raw.get('notes'), 'notes', 'as observações', max_len=4000,
+                                             multiline=True)),
     )
     return out
 

@@ -21,10 +21,11 @@ def _unique_email(session: Session, email: str, exclude: uuid.UUID | None = None
         raise ValidationError('Já existe um acesso com este e-mail.', 'email')
 
 
-def _check(name: str, email: str) -> str:
+def _check(name: object, email: object) -> tuple[str, str]:
+    """The cleaned name and e-mail (every bad field reported at once)."""
     validation.collect(lambda: validation.text(name, 'name', 'o nome', required=True, max_len=120),
                        lambda: validation.email(email))
-    return validation.email(email)
+    return validation.text(name, 'name', 'o nome', max_len=120), validation.email(email)
 
 
 # --- staff -------------------------------------------------------------------------------------------------------
@@ -44,10 +45,10 @@ def get_staff(actor: Actor, user_id: uuid.UUID | str) -> User:
 
 def create_staff(actor: Actor, *, name: str, email: str, permissions: dict, admin: bool = False) -> User:
     require_admin(actor)
-    email = _check(name, email)
+    name, email = _check(name, email)
     with unit(actor) as session:
         _unique_email(session, email)
-        user = User(name=name.strip(), email=email, role='admin' if admin else 'staff',
+        user = User(name=name, email=email, role='admin' if admin else 'staff',
                     permissions={} if admin else clean_permissions(permissions))
         session.add(user)
         session.flush()
@@ -60,14 +61,14 @@ def create_staff(actor: Actor, *, name: str, email: str, permissions: dict, admi
 def update_staff(actor: Actor, user_id: uuid.UUID | str, *, name: str, email: str, permissions: dict,
                  admin: bool) -> User:
     require_admin(actor)
-    email = _check(name, email)
+    name, email = _check(name, email)
     with unit(actor) as session:
         user = _staff(session, user_id)
         _unique_email(session, email, exclude=user.id)
         if user.role == 'admin' and not admin:
             _keep_an_admin(session, user.id)
         before = (user.role, _describe(user.permissions))
-        user.name, user.email = name.strip(), email
+        user.name, user.email = name, email
         user.role = 'admin' if admin else 'staff'
         user.permissions = {} if admin else clean_permissions(permissions)
         after = (user.role, _describe(user.permissions))
@@ -151,13 +152,13 @@ def list_client_logins(actor: Actor, client_id: uuid.UUID | str) -> list[User]:
 
 def create_client_login(actor: Actor, client_id: uuid.UUID | str, *, name: str, email: str) -> User:
     require(actor, 'clients', 'write')
-    email = _check(name, email)
+    name, email = _check(name, email)
     with unit(actor) as session:
         client = session.get(Client, as_uuid(client_id))
         if client is None:
             raise NotFound()
         _unique_email(session, email)
-        user = User(name=name.strip(), email=email, role='client', client_id=client.id)
+        user = User(name=name, email=email, role='client', client_id=client.id)
         session.add(user)
         session.flush()
         auth.queue_welcome(session, user)

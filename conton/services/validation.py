@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from validate_docbr import CNPJ, CPF
 
@@ -12,26 +13,53 @@ _cnpj = CNPJ()
 EMAIL_RE = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$')
 UFS = ('AC', 'AL', 'AP', 'AM', 'BA', 'CE', 'DF', 'ES', 'GO', 'MA', 'MT', 'MS', 'MG', 'PA', 'PB', 'PR', 'PE', 'PI',
        'RJ', 'RN', 'RS', 'RO', 'RR', 'SC', 'SP', 'SE', 'TO')
+NOT_TEXT = 'Valor inválido para este campo.'
+CONTROL = 'O texto tem caracteres de controle (invisíveis), que não são aceitos.'
+_LINE_BREAKS = re.compile(r'\r\n?|[\u2028\u2029\x85]')  # CR LF, CR, Unicode line/paragraph separators, NEL: LF
 
 
-def normalize_document(value: str | None) -> str:
-    """Strip the mask; alphanumeric CNPJ letters upper-case."""
-    return re.sub(r'[^0-9A-Za-z]', '', value or '').upper()
+def clean(value: object, field: str, *, multiline: bool = False) -> str:
+    """The text of a form value, not yet stripped. Anything but a str (a forged event can send a number, a list, a
+    dict...) is refused with the field's message, and so are control characters (NUL, ESC, C1... PostgreSQL refuses
+    NUL) and lone surrogates. Unicode format characters (category Cf: right-to-left overrides, zero-width marks)
+    are removed. A multi-line field keeps line feeds (any line break becomes one) and tabs; a single-line field gets
+    a space for each."""
+    if value is None:
+        return ''
+    if not isinstance(value, str):
+        raise ValidationError(NOT_TEXT, field)
+    v = _LINE_BREAKS.sub('\n', value)
+    if not v.isprintable():
+        kept = []
+        for ch in v:
+            kind = unicodedata.category(ch)
+            if kind == 'Cf':
+                continue
+            if kind == 'Cs' or (kind == 'Cc' and ch not in '\n\t'):
+                raise ValidationError(CONTROL, field)
+            kept.append(ch if multiline or ch not in '\n\t' else ' ')
+        v = ''.join(kept)
+    return unicodedata.normalize('NFC', v)
 
 
-def is_cpf(value: str) -> bool:
+def normalize_document(value: object) -> str:
+    """Strip the mask; alphanumeric CNPJ letters upper-case (anything but text: '')."""
+    return re.sub(r'[^0-9A-Za-z]', '', value if isinstance(value, str) else '').upper()
+
+
+def is_cpf(value: object) -> bool:
     v = normalize_document(value)
     return len(v) == 11 and v.isdigit() and _cpf.validate(v)
 
 
-def is_cnpj(value: str) -> bool:
+def is_cnpj(value: object) -> bool:
     v = normalize_document(value)
     return len(v) == 14 and v[12:].isdigit() and _cnpj.validate(v)
 
 
-def document(value: str | None, kind: str | None = None, field: str = 'document', required: bool = True) -> str:
+def document(value: object, kind: str | None = None, field: str = 'document', required: bool = True) -> str:
     """Validate a CPF ('PF') or CNPJ ('PJ', numeric or alphanumeric); None kind accepts either. Returns it unmasked."""
-    v = normalize_document(value)
+    v = normalize_document(clean(value, field))
     if not v:
         if required:
             which = 'CPF ou CNPJ' if kind is None else 'CPF' if kind == 'PF' else 'CNPJ'
@@ -48,8 +76,8 @@ def document(value: str | None, kind: str | None = None, field: str = 'document'
     raise ValidationError('CPF ou CNPJ inválido.', field)
 
 
-def email(value: str | None, field: str = 'email', required: bool = True) -> str:
-    v = (value or '').strip().lower()
+def email(value: object, field: str = 'email', required: bool = True) -> str:
+    v = clean(value, field).strip().lower()
     if not v:
         if required:
             raise ValidationError('Informe o e-mail.', field)
@@ -59,30 +87,32 @@ def email(value: str | None, field: str = 'email', required: bool = True) -> str
     return v
 
 
-def cep(value: str | None, field: str = 'cep') -> str:
-    v = re.sub(r'\D', '', value or '')
+def cep(value: object, field: str = 'cep') -> str:
+    v = re.sub(r'\D', '', clean(value, field))
     if v and len(v) != 8:
         raise ValidationError('CEP inválido: são 8 dígitos.', field)
     return v
 
 
-def uf(value: str | None, field: str = 'uf') -> str:
-    v = (value or '').strip().upper()
+def uf(value: object, field: str = 'uf') -> str:
+    v = clean(value, field).strip().upper()
     if v and v not in UFS:
         raise ValidationError('UF inválida.', field)
     return v
 
 
-def phone(value: str | None, field: str = 'phone') -> str:
-    v = (value or '').strip()
+def phone(value: object, field: str = 'phone') -> str:
+    v = clean(value, field).strip()
     digits = re.sub(r'\D', '', v)
     if v and not 10 <= len(digits) <= 13:
         raise ValidationError('Telefone inválido: informe DDD e número.', field)
     return v
 
 
-def text(value: str | None, field: str, label: str, *, required: bool = False, max_len: int = 200) -> str:
-    v = (value or '').strip()
+def text(value: object, field: str, label: str, *, required: bool = False, max_len: int = 200,
+         multiline: bool = False) -> str:
+    """A name, address line or note (`multiline`: keeps line feeds and tabs), cleaned as `clean` says."""
+    v = clean(value, field, multiline=multiline).strip()
     if required and not v:
         raise ValidationError(f'Informe {label}.', field)
     if len(v) > max_len:
