@@ -1,7 +1,6 @@
 """The unit of work every service call runs in, and the one helper that scopes data to a client login."""
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +14,6 @@ from .errors import AuthExpired, NotFound
 from .permissions import Actor
 
 T = TypeVar('T', bound=SQLModel)
-FRESH_SECONDS = 2.0  # an actor loaded this recently (same page render) is not re-read
 
 
 @contextmanager
@@ -28,8 +26,14 @@ def unit(actor: Actor | None = None) -> Iterator[Session]:
 
 
 def check_actor(session: Session, actor: Actor) -> None:
-    if time.monotonic() - actor.loaded_at < FRESH_SECONDS:
-        return
+    """Every call re-reads the login (one primary-key query joined to its client), reads as well as writes and
+    exports: disabling a login, ending its sessions or deactivating its client stops the very next call.
+
+    There used to be a 2-second shortcut for an actor loaded in the same page render; it let an export through
+    right after the login was disabled. Measured with bench/ (SQLite, 300 clients, 3,000 charges, two servers side
+    by side, requests interleaved): it saved 2 statements per render (home 5 -> 7, Recebimentos 4 -> 6), about
+    0.2-0.6 ms each on a busy 2-core machine against 60-90 ms renders; render medians did not differ beyond noise.
+    """
     query = select(User.active, User.session_version, Client.active).outerjoin(Client, Client.id == User.client_id)
     row = session.exec(query.where(User.id == actor.user_id)).first()
     if row is None or not row[0] or row[1] != actor.session_version or (actor.is_client and not row[2]):

@@ -286,14 +286,31 @@ def test_changing_password_ends_other_sessions() -> None:
     assert auth.load_actor(fresh.user_id, fresh.session_version) is not None
 
 
-def test_stale_actor_is_refused_by_services(monkeypatch) -> None:
-    from conton.services import base, notifications
-    monkeypatch.setattr(base, 'FRESH_SECONDS', 0)
+def test_stale_actor_is_refused_by_services() -> None:
+    from conton.services import notifications
     admin = make_user('admin')
     old = auth.authenticate(admin.email, PASSWORD, '10.0.0.1')
     auth.change_password(old, PASSWORD, 'nova senha bem longa')
     with pytest.raises(AuthExpired):
         notifications.unread_counts(old)
+
+
+def test_a_disabled_login_cannot_export_or_write_even_right_after_its_page_loaded() -> None:
+    """The actor a page loaded a moment ago is re-checked on every call: no grace period for an export or a write."""
+    from conton.services import payables, suppliers, users
+    admin = make_user('admin')
+    staff = make_user('staff', permissions={'payables': 'write', 'suppliers': 'write'})
+    actor = auth.load_actor(staff.id, 1)  # the page render that is about to offer "Exportar CSV"
+    assert payables.export_csv(actor, payables.BillFilter()).startswith('\ufeff'.encode())
+    users.set_active(actor_of(admin), staff.id, False)
+    with pytest.raises(AuthExpired):
+        payables.export_csv(actor, payables.BillFilter())
+    with pytest.raises(AuthExpired):
+        payables.export_pdf(actor, payables.BillFilter())
+    with pytest.raises(AuthExpired):
+        suppliers.create(actor, kind='PJ', document='11.222.333/0001-81', name='Fornecedor Novo')
+    with unit() as session:
+        assert session.exec(select(AuditLog.action).where(AuditLog.user_id == staff.id)).all() == []
 
 
 def test_idle_timeout(monkeypatch) -> None:
@@ -388,14 +405,13 @@ def test_a_login_of_an_inactive_client_cannot_log_in() -> None:
         assert session.exec(select(AuditLog.action)).all() == ['login_failed']
 
 
-def test_a_login_of_an_inactive_client_loses_its_open_sessions(monkeypatch) -> None:
-    from conton.services import base, notifications
+def test_a_login_of_an_inactive_client_loses_its_open_sessions() -> None:
+    from conton.services import notifications
     client, login = _client_login()
     actor = auth.authenticate(login.email, PASSWORD, '10.0.0.1')
     assert auth.load_actor(actor.user_id, actor.session_version) is not None
     _deactivate_client_only(client)
     assert auth.load_actor(actor.user_id, actor.session_version) is None
-    monkeypatch.setattr(base, 'FRESH_SECONDS', 0)
     with pytest.raises(AuthExpired):
         notifications.unread_counts(actor)
 
