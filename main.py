@@ -1,15 +1,19 @@
 """Conton: builds the app (settings -> db -> pages -> scheduler hooks) and serves it."""
 import os
+import tempfile
 
 from conton.config import get_settings, secure_data_dir
 
 settings = get_settings()
 secure_data_dir(settings)  # umask 077; data folder 0700, its files 0600 (also an older install's)
 os.environ.setdefault('NICEGUI_STORAGE_PATH', str((settings.data_dir / '.nicegui').resolve()))
+TMP = (settings.data_dir / 'tmp').resolve()  # temporary files (upload spools) on the data disk: /tmp may be RAM
+TMP.mkdir(mode=0o700, exist_ok=True)
+os.environ['TMPDIR'] = tempfile.tempdir = str(TMP)
 
 from nicegui import app, ui  # noqa: E402
 
-from conton import db, jobs, web  # noqa: E402
+from conton import db, http_guard, jobs, web  # noqa: E402
 from conton.pages import register_all  # noqa: E402
 
 db.migrate()
@@ -23,4 +27,5 @@ if os.environ.get('CONTON_NO_SCHEDULER') != '1':
 if __name__ in {'__main__', '__mp_main__'}:
     ui.run(host=settings.host, port=settings.port, title='Conton', language='pt-BR', favicon='💼',
            storage_secret=settings.storage_secret(), reload=False, show=False,
-           uvicorn_logging_level='warning', proxy_headers=True, forwarded_allow_ips='127.0.0.1')
+           uvicorn_logging_level='warning', proxy_headers=True, forwarded_allow_ips='127.0.0.1',
+           session_middleware_kwargs=http_guard.session_cookie_options(settings))

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse,
 from nicegui import app as nicegui_app
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from . import http_guard
 from .config import get_settings
 from .pages.common import new_session, redeem_ticket, safe_target, session_actor
 from .services import office
@@ -65,6 +66,7 @@ class QueryCountMiddleware(BaseHTTPMiddleware):
 
 def setup(app) -> None:
     app.add_middleware(AuthMiddleware)
+    http_guard.install(app)  # body caps, upload parts, security headers, apology page (outermost of these)
     if os.environ.get('CONTON_BENCH') == '1':
         app.add_middleware(QueryCountMiddleware)
         _bench_pages()

@@ -11,6 +11,7 @@ from .. import formatting
 from ..models import AuditLog
 from ..services import audit
 from ..services.errors import ValidationError
+from . import listing
 from .common import Form, action, page_title, pager
 from .emails import LIST_CSS
 from .frame import esc, frame, guard
@@ -40,12 +41,12 @@ CSS = LIST_CSS + '''<style>
 
 
 @ui.page('/auditoria')
-def audit_page(q: str = '', acao: str = '', de: str = '', ate: str = '', pagina: int = 1) -> None:
+def audit_page(q: str = '', acao: str = '', de: str = '', ate: str = '', pagina: str = '1') -> None:
     actor = guard('audit', title='Auditoria')
     if actor is None:
         return
     state = {'q': q[:100], 'action': acao if acao in ACTIONS else '', 'start': _day(de), 'end': _day(ate),
-             'page': max(1, pagina)}
+             'page': listing.page_number(pagina)}
     with frame(actor, 'Auditoria'):
         ui.add_head_html(CSS)
         page_title('Auditoria', 'auditoria')
@@ -96,7 +97,7 @@ def audit_page(q: str = '', acao: str = '', de: str = '', ate: str = '', pagina:
 
         @action
         async def go_to(page: int) -> None:
-            state['page'] = page
+            state['page'] = listing.page_number(page)
             remember()  # first: a refresh deletes the pager this handler may belong to
             await results.refresh()  # awaited: errors reach @action (a bare refresh runs later, unguarded)
 

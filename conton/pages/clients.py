@@ -11,6 +11,7 @@ from ..models import Client, User
 from ..services import clients, users, validation
 from ..services.errors import NotFound, ValidationError
 from ..services.permissions import Actor
+from . import listing
 from .common import Form, action, not_found, page_title, pager
 from .frame import esc, frame, guard
 
@@ -57,7 +58,7 @@ def clients_page(q: str = '', situacao: str = 'ativos', pagina: str = '1', aviso
     if actor is None:
         return
     state = {'q': q[:100], 'status': situacao if situacao in STATUS_OPTIONS else 'ativos',
-             'page': int(pagina) if pagina.isdigit() and 0 < len(pagina) < 7 else 1}
+             'page': listing.page_number(pagina)}
     can_write = actor.can('clients', 'write')
     with frame(actor, 'Clientes'):
         ui.add_head_html(CSS)
@@ -110,7 +111,7 @@ def clients_page(q: str = '', situacao: str = 'ativos', pagina: str = '1', aviso
 
         @action
         async def go_to(page: int) -> None:
-            state['page'] = page
+            state['page'] = listing.page_number(page)
             remember()  # before the refresh deletes the pager this handler runs in
             await results.refresh()
 

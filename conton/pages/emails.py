@@ -12,6 +12,7 @@ from ..models import OutboxEmail
 from ..services import mail
 from ..services.errors import NotFound
 from ..services.permissions import Actor
+from . import listing
 from .common import action, not_found, page_title, pager
 from .frame import esc, frame, guard
 
@@ -63,11 +64,12 @@ CSS = LIST_CSS + '''<style>
 # --- list --------------------------------------------------------------------------------------------------------
 
 @ui.page('/emails')
-def emails_page(q: str = '', situacao: str = '', pagina: int = 1) -> None:
+def emails_page(q: str = '', situacao: str = '', pagina: str = '1') -> None:
     actor = guard('emails', title='E-mails')
     if actor is None:
         return
-    state = {'q': q[:100], 'status': situacao if situacao in STATUS_FILTERS else '', 'page': max(1, pagina)}
+    state = {'q': q[:100], 'status': situacao if situacao in STATUS_FILTERS else '',
+             'page': listing.page_number(pagina)}
     with frame(actor, 'E-mails'):
         ui.add_head_html(CSS)
         page_title('E-mails', 'emails')
@@ -111,7 +113,7 @@ def emails_page(q: str = '', situacao: str = '', pagina: int = 1) -> None:
 
         @action
         async def go_to(page: int) -> None:
-            state['page'] = page
+            state['page'] = listing.page_number(page)
             remember()  # first: a refresh deletes the pager this handler may belong to
             await results.refresh()  # awaited: errors reach @action (a bare refresh runs later, unguarded)
 

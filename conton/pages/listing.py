@@ -88,12 +88,24 @@ def select_html(name: str, options: dict[str, str], value: str) -> str:
 DATE_LABELS = {'de': 'De', 'ate': 'Até'}
 
 
-def page_number(params) -> int:
-    """`?pagina=N` (anything else: 1; past the end, the service answers with the last page)."""
-    try:
-        return max(1, int(params.get('pagina', '1')))
-    except ValueError:
+MAX_PAGE = 100_000  # far past any real list; keeps OFFSET (page x rows a page) well inside SQL's 64-bit integers
+
+
+def page_number(value) -> int:
+    """The page asked for: `?pagina=N` from the query parameters (a mapping), or N itself (the URL parameter as
+    text, a pager's event value). 1..MAX_PAGE; anything that is not a whole number gives 1. Past the end, the
+    finance and directory services answer with the last page; E-mails and Auditoria show an empty one."""
+    if hasattr(value, 'get'):
+        value = value.get('pagina', '1')
+    if isinstance(value, bool):
         return 1
+    if isinstance(value, int):
+        return max(1, min(value, MAX_PAGE))
+    text = value.strip() if isinstance(value, str) else ''
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    digits = text.lstrip('0')
+    return MAX_PAGE if len(digits) > 9 else max(1, min(int(digits or '0'), MAX_PAGE))  # never int() of 5,000 digits
 
 
 def bad_dates(params) -> dict[str, str]:

@@ -10,6 +10,7 @@ from ..models import Supplier
 from ..services import suppliers
 from ..services.errors import NotFound, ValidationError
 from ..services.permissions import Actor
+from . import listing
 from .common import Form, action, not_found, page_title, pager
 from .frame import esc, frame, guard
 
@@ -51,7 +52,7 @@ def suppliers_page(q: str = '', situacao: str = 'ativos', pagina: str = '1', avi
     if actor is None:
         return
     state = {'q': q[:100], 'status': situacao if situacao in STATUS_OPTIONS else 'ativos',
-             'page': int(pagina) if pagina.isdigit() and 0 < len(pagina) < 7 else 1}
+             'page': listing.page_number(pagina)}
     can_write = actor.can('suppliers', 'write')
     with frame(actor, 'Fornecedores'):
         ui.add_head_html(CSS)
@@ -96,7 +97,7 @@ def suppliers_page(q: str = '', situacao: str = 'ativos', pagina: str = '1', avi
 
         @action
         async def go_to(page: int) -> None:
-            state['page'] = page
+            state['page'] = listing.page_number(page)
             remember()  # before the refresh deletes the pager this handler runs in
             await results.refresh()
 
