@@ -83,21 +83,22 @@ def alembic_config():
     return cfg
 
 
-def migrate() -> None:
-    """Bring the database schema to the newest revision (no-op when it is there already)."""
+def migrate(revision: str = 'head') -> None:
+    """Bring the database schema to the newest revision (no-op when it is there already); tests of an upgrade stop
+    at an older `revision`."""
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
     cfg = alembic_config()
-    head = ScriptDirectory.from_config(cfg).get_current_head()
+    target = ScriptDirectory.from_config(cfg).get_current_head() if revision == 'head' else revision
     with get_engine().connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
-    if current != head:
-        log.info('migrating database from %s to %s', current, head)
+    if current != target:
+        log.info('migrating database from %s to %s', current, target)
         with get_engine().connect() as connection, _sqlite_foreign_keys_checked_at_end(connection):
             with connection.begin():
                 cfg.attributes['connection'] = connection
-                command.upgrade(cfg, 'head')
+                command.upgrade(cfg, target)
                 _check_foreign_keys(connection)
 
 

@@ -1,0 +1,271 @@
+"""Every schema change is an Alembic revision tested as an upgrade with data (issue 8 §6): for each revision R, a
+database is built at the revision before R, filled through the services, upgraded to head by `db.migrate()` (the
+path an office takes at start-up) and checked: every row of every table that existed before is still there, with the
+same values, and R's own check passes. On SQLite and on PostgreSQL.
+
+Adding a revision: write its `fill` (runs on the schema of the revision before it, with today's services; returns
+whatever its check needs) and its `check` (runs at head), and register them with `UPGRADES['<rev>'] = Upgrade(fill,
+check)` at the end of this file. `test_every_revision_has_an_upgrade_check` fails until you do. A fill uses today's
+code on an older schema: should a later revision make the services write where that schema has no place, let the
+older fill put its rows in with SQL instead.
+"""
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from nicegui.elements.upload_files import SmallFileUpload
+from sqlalchemy import MetaData, text
+from sqlalchemy import select as sa_select
+from sqlmodel import SQLModel, func, select
+
+import conton.models  # noqa: F401  (registers every table)
+from conton import clock, db
+from conton.models import Bill, Charge, Client, Notification, Receipt, User
+from conton.services import auth, clients, notifications, payables, receivables, suppliers, users
+from conton.services.base import unit
+from conton.services.money import BOLETO_MAX_CENTS, MAX_AMOUNT_CENTS
+from conton.services.permissions import Actor
+from tests.conftest import BACKENDS, _pg_ready, _pg_worker_url, _reset_singletons
+from tests.factories import PASSWORD, cnpj, cpf
+
+INT32_MAX = 2**31 - 1
+PDF = b'%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'
+
+
+@dataclass
+class Context:
+    """What a fill and a check get: the office's admin (created through the first-run setup) and the backend."""
+    admin: Actor
+    backend: str
+    data_dir: Path
+
+
+@dataclass
+class Upgrade:
+    fill: Callable[[Context], Any | Awaitable[Any]]  # at the revision before; returns what `check` needs
+    check: Callable[[Context, Any], Any | Awaitable[Any]]  # at head
+    reshapes: tuple[str, ...] = field(default=())  # tables the revision drops, renames or rewrites: `check` sees to
+    # their rows; every other table must come out of the revision row for row as it went in
+
+
+UPGRADES: dict[str, Upgrade] = {}  # revision -> its upgrade-with-data check (registered at the end of this file)
+
+
+def steps() -> list[tuple[str, str]]:
+    """(previous, revision) for every revision after the first, oldest first."""
+    script = ScriptDirectory.from_config(db.alembic_config())
+    revisions = list(reversed(list(script.walk_revisions())))
+    return [(r.down_revision, r.revision) for r in revisions if r.down_revision is not None]
+
+
+# --- the tests ---------------------------------------------------------------------------------------------------
+
+def test_every_revision_has_an_upgrade_check() -> None:
+    missing = [rev for _prev, rev in steps() if rev not in UPGRADES]
+    assert not missing, f'register an upgrade-with-data check in tests/migrations/test_upgrades.py for {missing}'
+
+
+@pytest.mark.parametrize('step', steps(), ids=lambda s: f'{s[0]}-to-{s[1]}')
+def test_upgrade_keeps_the_data(old_database, step) -> None:
+    previous, revision = step
+    old_database.build(previous)
+    admin = auth.setup(office_name='Escritório Modelo', name='Ana Admin', email='ana@escritorio.test',
+                       password=PASSWORD)
+    ctx = Context(admin, old_database.backend, old_database.data_dir)
+    upgrade = UPGRADES[revision]
+    state = _run(upgrade.fill(ctx))
+    before = snapshot()
+
+    db.migrate(revision)  # as at start-up (SQLite: foreign keys off during the upgrade, all checked before commit)
+
+    assert current_revision() == revision
+    after = snapshot()
+    for table, rows in before.items():
+        if table in upgrade.reshapes or not rows:
+            continue
+        assert table in after, f'table {table} is gone'
+        assert [_project(r, rows[0].keys()) for r in after[table]] == rows, f'{table} changed'
+    db.migrate()
+    assert schema_differences() == []
+    if old_database.backend == 'sqlite':  # the connection that migrated went back to the pool with them on
+        with db.get_engine().connect() as conn:
+            assert conn.exec_driver_sql('PRAGMA foreign_keys').scalar() == 1
+    _run(upgrade.check(ctx, state))
+
+
+@pytest.mark.usefixtures('db')
+def test_migrated_schema_matches_the_models() -> None:
+    """What `alembic revision --autogenerate` would write is empty: the models and the revisions never drift."""
+    assert schema_differences() == []
+
+
+# --- fixtures and helpers ----------------------------------------------------------------------------------------
+
+class OldDatabase:
+    def __init__(self, backend: str, url: str, data_dir: Path) -> None:
+        self.backend, self.url, self.data_dir = backend, url, data_dir
+
+    def build(self, revision: str) -> None:
+        """An empty database at `revision` (PostgreSQL: the worker's database, emptied first)."""
+        engine = db.get_engine()
+        if self.backend == 'postgresql':
+            _pg_ready['done'] = False  # whatever happens here, the next `db` fixture rebuilds the schema at head
+            with engine.begin() as conn:
+                conn.execute(text('DROP SCHEMA public CASCADE'))
+                conn.execute(text('CREATE SCHEMA public'))
+        cfg = db.alembic_config()
+        with engine.begin() as connection:
+            cfg.attributes['connection'] = connection
+            command.upgrade(cfg, revision)
+        assert current_revision() == revision
+
+
+@pytest.fixture(params=BACKENDS)
+def old_database(request, tmp_path, monkeypatch):
+    """Like tests/conftest.py's `db`, but the test builds the schema itself, at an old revision. On PostgreSQL the
+    worker's database is left for the next `db` fixture to rebuild at head (`_pg_ready['done'] = False`)."""
+    data = tmp_path / 'data'
+    data.mkdir()
+    if request.param == 'sqlite':
+        url = f'sqlite:///{data / "conton.db"}'
+    else:
+        if 'url' not in _pg_ready:
+            _pg_ready['url'] = _pg_worker_url(os.environ['CONTON_TEST_DATABASE_URL'])
+        url = _pg_ready['url']
+    monkeypatch.setenv('CONTON_DATA_DIR', str(data))
+    monkeypatch.setenv('CONTON_DATABASE_URL', url)
+    monkeypatch.setenv('CONTON_SECRET', 'test-secret')
+    monkeypatch.setenv('CONTON_BASE_URL', 'http://conton.test')
+    for name in ('CONTON_SMTP_HOST', 'CONTON_SMTP_USER', 'CONTON_SMTP_PASSWORD'):
+        monkeypatch.delenv(name, raising=False)
+    _reset_singletons()
+    yield OldDatabase(request.param, url, data)
+    if request.param == 'postgresql':
+        _pg_ready['done'] = False
+    _reset_singletons()
+
+
+def _run(value):
+    """A fill or check may be a coroutine (an upload is saved with `await`): run it to the end."""
+    return asyncio.run(value) if inspect.isawaitable(value) else value
+
+
+def current_revision() -> str | None:
+    with db.get_engine().connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def schema_differences() -> list:
+    with db.get_engine().connect() as connection:
+        return compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+
+
+def snapshot() -> dict[str, list[dict]]:
+    """Every row of every table (as the database has it now), sorted, keyed by table name."""
+    metadata = MetaData()
+    engine = db.get_engine()
+    metadata.reflect(engine)
+    out: dict[str, list[dict]] = {}
+    with engine.connect() as conn:
+        for name, table in metadata.tables.items():
+            if name == 'alembic_version':
+                continue
+            rows = [dict(r._mapping) for r in conn.execute(sa_select(table))]
+            out[name] = sorted(rows, key=repr)
+    return out
+
+
+def _project(row: dict, keys) -> dict:
+    """A row restricted to the columns the older schema had (the revision may add columns)."""
+    return {k: row[k] for k in keys}
+
+
+def count(model) -> int:
+    with unit() as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+# --- 0002: money columns 64-bit ----------------------------------------------------------------------------------
+
+def fill_office(ctx: Context) -> dict:
+    """An office with a bit of everything: a client with honorários and a login (notified of its charges), a supplier,
+    monthly and one-off charges (one in installments, one paid with its recibo), bills (one with an attachment, one
+    paid)."""
+    clock.set_now(None)
+    admin = ctx.admin
+    client = clients.create(admin, kind='PJ', document=cnpj(7001), name='Padaria Pão Quente Ltda',
+                            tax_regime='Simples Nacional', email='contato@paoquente.test', fee='1.234,56', due_day='10')
+    other = clients.create(admin, kind='PF', document=cpf(7002), name='Maria da Silva', tax_regime='Pessoa Física',
+                           fee='21.474.836,47', due_day='5')  # the largest a 32-bit column held
+    login = users.create_client_login(admin, client.id, name='Dono da Padaria', email='dono@paoquente.test')
+    supplier = suppliers.create(admin, kind='PJ', document=cnpj(7003), name='Imobiliária Central Ltda')
+    today = clock.today()
+    comp = receivables.competence_of(today)
+    assert receivables.generate_month(admin, comp) == 2
+    one_off = receivables.create(admin, client_id=client.id, description='Abertura de filial', amount='1.500,00',
+                                 due_date=today, issue_date=today)
+    parcels = receivables.create(admin, client_id=client.id, description='Regularização', amount='1.000,00',
+                                 due_date=today, issue_date=today, installments=3)
+    receipt_id = receivables.pay(admin, one_off[0], paid_date=today, addition='12,34', payment_form='pix')
+    stored = asyncio.run(payables.save_attachment(admin, SmallFileUpload('boleto.pdf', 'application/pdf', PDF)))
+    [rent] = payables.create(admin, supplier_id=str(supplier.id), description='Aluguel', amount='3.200,00',
+                             due_date=today, attachment=stored)
+    [energy] = payables.create(admin, description='Energia', amount='450,10', due_date=today)
+    payables.pay(admin, energy, paid_date=today, discount='10,10')
+    with unit() as session:
+        assert session.exec(select(func.count()).select_from(Notification)
+                            .where(Notification.user_id == login.id)).one() > 0
+    return dict(client=client.id, other=other.id, login=login.id, supplier=supplier.id, one_off=one_off[0],
+                parcels=parcels, receipt=receipt_id, rent=rent, energy=energy)
+
+
+def check_office(ctx: Context, state: dict) -> None:
+    """The services read the upgraded office as before, and amounts above a 32-bit column's limit now fit."""
+    admin = auth.authenticate('ana@escritorio.test', PASSWORD)
+    assert clients.get(admin, state['client']).fee_cents == 123456
+    assert clients.get(admin, state['other']).fee_cents == INT32_MAX
+    paid = receivables.get(admin, state['one_off'])
+    assert paid.charge.status == 'pago' and paid.charge.received_cents == 151234
+    assert paid.receipt is not None and paid.receipt.id == state['receipt'] and paid.receipt.amount_cents == 151234
+    assert [receivables.get(admin, i).charge.amount_cents for i in state['parcels']] == [33334, 33333, 33333]
+    assert payables.attachment(admin, state['rent']) == ('boleto.pdf', 'application/pdf', PDF)
+    assert payables.get(admin, state['rent']).supplier_name == 'Imobiliária Central Ltda'
+    assert payables.get(admin, state['energy']).paid_cents == 44000
+    with unit() as session:
+        login = session.get(User, state['login'])
+        client_actor = auth.to_actor(login)
+    portal = receivables.portal(client_actor)
+    assert portal.open_cents == 123456 + 100000  # honorários + the three parcels, not the paid one nor Maria's
+    assert sum(notifications.unread_counts(client_actor).values()) > 0
+    assert count(Receipt) == 1 and count(Client) == 2 and count(Bill) == 2
+
+    # what a 32-bit column refused ("integer out of range" on PostgreSQL) is stored whole
+    [big_charge] = receivables.create(admin, client_id=state['client'], description='Venda do imóvel',
+                                      amount='99.999.999,99', due_date=clock.today())
+    [big_bill] = payables.create(admin, description='Imóvel', amount='999.999.999,99', due_date=clock.today())
+    clients.update(admin, state['other'], **_client_fields(clients.get(admin, state['other'])), fee='99.999.999,99')
+    with unit() as session:
+        assert session.get(Charge, big_charge).amount_cents == BOLETO_MAX_CENTS > INT32_MAX
+        assert session.get(Bill, big_bill).amount_cents == MAX_AMOUNT_CENTS
+        assert session.get(Client, state['other']).fee_cents == BOLETO_MAX_CENTS
+    payables.pay(admin, big_bill, paid_date=clock.today(), addition='999.999.999,99')
+    assert payables.get(admin, big_bill).paid_cents == 2 * MAX_AMOUNT_CENTS
+
+
+def _client_fields(client) -> dict:
+    return dict(kind=client.kind, document=client.document, name=client.name, tax_regime=client.tax_regime,
+                due_day=str(client.due_day))
+
+
+UPGRADES['0002'] = Upgrade(fill_office, check_office)
