@@ -301,10 +301,11 @@ def _valid_token(session: Session, token: str) -> UserToken | None:
 
 
 def token_user(token: str) -> User | None:
-    """The login a token belongs to, if the token is still valid (unused, not expired)."""
+    """The login a token belongs to, if the token is still valid (unused, not expired) and the login may log in."""
     with unit() as session:
         row = _valid_token(session, token)
-        return session.get(User, row.user_id) if row else None
+        user, usable = _user(session, User.id == row.user_id) if row else (None, False)
+    return user if usable else None
 
 
 def set_password_with_token(token: str, password: str, ip: str = '') -> Actor:

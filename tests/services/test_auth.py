@@ -420,7 +420,9 @@ def test_a_login_of_an_inactive_client_cannot_use_a_reset_link() -> None:
     client, login = _client_login()
     auth.request_reset(login.email)
     token = _last_link(login.email)
+    assert auth.token_user(token).id == login.id
     _deactivate_client_only(client)
+    assert auth.token_user(token) is None  # the page says the link is no longer valid
     with pytest.raises(ValidationError, match='não é mais válido'):
         auth.set_password_with_token(token, 'uma senha nova bem longa')
     auth.request_reset(login.email)
