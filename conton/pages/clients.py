@@ -8,7 +8,7 @@ from nicegui import ui
 
 from .. import formatting
 from ..models import Client, User
-from ..services import clients, users, validation
+from ..services import clients, live, users, validation
 from ..services.errors import NotFound, ValidationError
 from ..services.permissions import Actor
 from . import listing
@@ -82,7 +82,8 @@ def clients_page(q: str = '', situacao: str = 'ativos', pagina: str = '1', aviso
 
         @ui.refreshable
         def results() -> None:
-            found = clients.search(actor, state['q'], state['status'], state['page'], PER_PAGE)
+            found = state.pop('found', None) or clients.search(actor, state['q'], state['status'], state['page'],
+                                                               PER_PAGE)
             state['page'] = found.page
             if not found.rows:
                 empty_state(state, can_write)
@@ -118,6 +119,14 @@ def clients_page(q: str = '', situacao: str = 'ativos', pagina: str = '1', aviso
         search.on_value_change(filter_changed)
         status.on_value_change(filter_changed)
         results()
+
+        def changed(found: clients.ClientPage) -> None:
+            state['found'] = found
+            results.refresh()
+        # live: another user's change re-renders the list (read once for all tabs showing the same search and page)
+        live.subscribe('clients', actor, changed,
+                       load=lambda a: clients.search(a, state['q'], state['status'], state['page'], PER_PAGE),
+                       key=lambda: ('clients', state['q'], state['status'], state['page']))
 
 
 def empty_state(state: dict, can_write: bool) -> None:

@@ -223,7 +223,7 @@ class NotificationDrawer:
         self.counts = data.counts
         self.items = data.items
         self.bell: ui.button | None = None
-        notifications.changed.subscribe(self.on_new)
+        notifications.subscribe(actor, self.on_new)  # only this login's; its session re-checked at every push
 
     def build(self) -> None:
         self.list = ui.html('').classes('w-full conton-notes').mark('notifications')
@@ -237,7 +237,7 @@ class NotificationDrawer:
         self.list.content = notes_html(self.items, self.counts)
 
     def on_new(self, items: list[notifications.Item]) -> None:
-        mine = [i for i in items if i.user_id == self.actor.user_id]
+        mine = [i for i in items if i.user_id == self.actor.user_id]  # (the hub hands over only these)
         if not mine:
             return
         for item in mine:

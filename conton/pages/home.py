@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from ..services import home
+from ..services import home, live
 from ..services.permissions import Tool
 from .frame import esc, frame, guard, tiles_html
 
@@ -17,5 +17,10 @@ def index() -> None:
         heading = 'Portal do cliente' if actor.is_client else 'Acesso Rápido'
         help_tile = home.Tile(Tool('help', 'Suporte' if actor.is_client else 'Ajuda',
                                    'support_agent' if actor.is_client else 'help_outline', '/ajuda', ''), 0, '')
-        ui.html(f'<div class="text-h5">{esc(heading)}</div><p class="text-grey-7">Olá, {esc(actor.name)}.</p>'
-                + tiles_html([*home.quick_access(actor), help_tile])).classes('w-full').mark('quick-access')
+        intro = f'<div class="text-h5">{esc(heading)}</div><p class="text-grey-7">Olá, {esc(actor.name)}.</p>'
+        grid = ui.html(intro + tiles_html([*home.quick_access(actor), help_tile])).classes('w-full') \
+            .mark('quick-access')
+
+        def show(tiles: list[home.Tile]) -> None:  # live: a change elsewhere moves the badges
+            grid.content = intro + tiles_html([*tiles, help_tile])
+        live.subscribe(home.live_tools(actor), actor, show, load=home.quick_access, key=home.share_key(actor))

@@ -8,7 +8,7 @@ from fastapi import Request
 from nicegui import run, ui
 
 from .. import clock, formatting
-from ..services import payables
+from ..services import live, payables
 from ..services.errors import NotFound, ValidationError
 from ..services.money import split_installments
 from ..services.payables import BillFilter, BillRow
@@ -57,6 +57,8 @@ class BillsView:
         self.writable = actor.can('payables', 'write')
         self.build()
         self.load()
+        # live: another user's change re-renders the list and totals (read once for all tabs showing this same list)
+        live.subscribe('payables', actor, self.show, load=self.fetch, key=self.url)
 
     # ---- layout -----------------------------------------------------------------------------------------------
 
@@ -80,7 +82,12 @@ class BillsView:
                 'de': listing.iso(f.start), 'ate': listing.iso(f.end)}
 
     def load(self) -> None:
-        result = payables.search(self.actor, self.filt, page=self.page, per_page=PER_PAGE)
+        self.show(self.fetch(self.actor))
+
+    def fetch(self, actor: Actor):
+        return payables.search(actor, self.filt, page=self.page, per_page=PER_PAGE)
+
+    def show(self, result) -> None:
         self.page = result.page
         f, query = self.filt, self.query()
         month = BillFilter.current_month()

@@ -8,7 +8,7 @@ from fastapi import Request
 from nicegui import run, ui
 
 from .. import formatting
-from ..services import receivables
+from ..services import live, receivables
 from ..services.errors import NotFound
 from ..services.permissions import Actor
 from ..services.receivables import ChargeRow, PortalView
@@ -41,23 +41,35 @@ def portal_finance_page(request: Request) -> None:
                 ui.label('Cobrança não encontrada.').classes('text-negative').mark('missing-charge')
             else:
                 ui.timer(0.05, lambda: open_charge(actor, wanted), once=True)
-        summary(view)
-        ui.label('Em aberto').classes('text-h6 q-mt-md')
-        if not view.open:
-            ui.label('Nenhuma cobrança em aberto. Obrigado!').classes('text-grey-7').mark('no-open')
-        with ui.column().classes('w-full gap-2').mark('open-charges'):
-            for row in view.open:
-                open_card(actor, row, view.boleto_ready, view.pix_ready)
-        ui.label('Pagas').classes('text-h6 q-mt-md')
-        if not view.paid:
-            ui.label('Nenhum pagamento registrado ainda.').classes('text-grey-7')
-        with ui.column().classes('w-full gap-2').mark('paid-charges'):
-            for item in view.paid:
-                paid_card(actor, item)
+        region = ui.column().classes('w-full gap-0 no-wrap').mark('portal-charges')
+
+        def show(fresh: PortalView) -> None:
+            """The summary and both lists; rebuilt when a charge of this client changes (live)."""
+            region.clear()
+            with region:
+                charges(actor, fresh)
+        show(view)
+        live.subscribe(receivables.TOOL, actor, show, load=receivables.portal)
         with ui.row().classes('w-full items-start no-wrap gap-2 q-mt-md text-grey-8'):
             ui.icon('info', size='sm', color='primary')
             ui.label('Pagou e a cobrança ainda aparece em aberto? O escritório registra o pagamento assim que o '
                      'recebe; pagamentos por boleto podem levar até 3 dias úteis para serem compensados.')
+
+
+def charges(actor: Actor, view: PortalView) -> None:
+    summary(view)
+    ui.label('Em aberto').classes('text-h6 q-mt-md')
+    if not view.open:
+        ui.label('Nenhuma cobrança em aberto. Obrigado!').classes('text-grey-7').mark('no-open')
+    with ui.column().classes('w-full gap-2').mark('open-charges'):
+        for row in view.open:
+            open_card(actor, row, view.boleto_ready, view.pix_ready)
+    ui.label('Pagas').classes('text-h6 q-mt-md')
+    if not view.paid:
+        ui.label('Nenhum pagamento registrado ainda.').classes('text-grey-7')
+    with ui.column().classes('w-full gap-2').mark('paid-charges'):
+        for item in view.paid:
+            paid_card(actor, item)
 
 
 def summary(view: PortalView) -> None:

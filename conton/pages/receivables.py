@@ -12,7 +12,7 @@ from fastapi import Request
 from nicegui import run, ui
 
 from .. import clock, formatting
-from ..services import receivables
+from ..services import live, receivables
 from ..services.errors import NotFound, ValidationError
 from ..services.money import late_fees, split_installments
 from ..services.permissions import Actor
@@ -65,6 +65,8 @@ class ChargesView:
         self.writable = actor.can('receivables', 'write')
         self.build()
         self.load()
+        # live: another user's change re-renders the list and totals (read once for all tabs showing this same list)
+        live.subscribe(receivables.TOOL, actor, self.show, load=self.fetch, key=self.url)
 
     # ---- layout -----------------------------------------------------------------------------------------------
 
@@ -86,7 +88,12 @@ class ChargesView:
                 'ate': listing.iso(f.end)}
 
     def load(self) -> None:
-        result = receivables.search(self.actor, self.filt, page=self.page, per_page=PER_PAGE)
+        self.show(self.fetch(self.actor))
+
+    def fetch(self, actor: Actor):
+        return receivables.search(actor, self.filt, page=self.page, per_page=PER_PAGE)
+
+    def show(self, result) -> None:
         self.page = result.page
         f, query = self.filt, self.query()
         month = ChargeFilter.current_month()

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from .. import formatting
 from ..clock import now
 from ..models import Client, Office, User
-from . import audit, directory, validation
+from . import audit, directory, live, validation
 from .base import as_uuid, unit
 from .errors import NotFound, PermissionDenied, ValidationError
 from .form_input import too_large
@@ -117,6 +117,7 @@ def create(actor: Actor, **fields: Any) -> Client:
         directory.flush(session, DUPLICATE)
         audit.record(session, actor, 'create', 'cliente', client.id,
                      f'{client.name} ({formatting.document(client.document)})')
+        live.announce(session, 'clients', client.id, client.id)
         return client
 
 
@@ -138,6 +139,7 @@ def update(actor: Actor, client_id: uuid.UUID | str, **fields: Any) -> Client:
         client.updated_at = now()
         directory.flush(session, DUPLICATE)
         audit.record(session, actor, 'update', 'cliente', client.id, f'{client.name}: {", ".join(changed)}')
+        live.announce(session, 'clients', client.id, client.id)
         return client
 
 
@@ -161,6 +163,7 @@ def set_active(actor: Actor, client_id: uuid.UUID | str, active: bool) -> int:
                 disabled += 1
                 audit.record(session, actor, 'disable', 'usuario', user.id, f'{user.email} (cliente desativado)')
         audit.record(session, actor, 'enable' if active else 'disable', 'cliente', client.id, client.name)
+        live.announce(session, 'clients', client.id, client.id)
         return disabled
 
 
@@ -178,6 +181,7 @@ def delete(actor: Actor, client_id: uuid.UUID | str) -> None:
         session.delete(client)
         audit.record(session, actor, 'delete', 'cliente', client.id,
                      f'{client.name} ({formatting.document(client.document)})')
+        live.announce(session, 'clients', client.id, client.id)
 
 
 def create_test_client(actor: Actor) -> tuple[Client, bool]:
@@ -202,6 +206,7 @@ def create_test_client(actor: Actor) -> tuple[Client, bool]:
         session.add(client)
         directory.flush(session, DUPLICATE)
         audit.record(session, actor, 'create', 'cliente', client.id, f'{client.name} (cliente de teste)')
+        live.announce(session, 'clients', client.id, client.id)
         return client, True
 
 

@@ -27,6 +27,21 @@ BADGES: dict[str, tuple[Callable[[Session, Actor], int], str]] = {
 }
 
 
+# data tool -> the badges its changes move (what the home page listens to, live)
+LIVE_TOOLS: dict[str, tuple[str, ...]] = {'receivables': ('receivables', 'portal_finance'), 'payables': ('payables',)}
+
+
+def live_tools(actor: Actor) -> tuple[str, ...]:
+    """The data tools whose changes can move one of the actor's badges."""
+    shown = {t.key for t in actor.tools()}
+    return tuple(tool for tool, badges in LIVE_TOOLS.items() if shown.intersection(badges))
+
+
+def share_key(actor: Actor) -> tuple:
+    """Actors with the same tools see the same tiles and counts (for a client login: of its own client)."""
+    return ('home', tuple(t.key for t in actor.tools()))
+
+
 def quick_access(actor: Actor) -> list[Tile]:
     tools = actor.tools()
     with unit(actor) as session:

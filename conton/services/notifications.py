@@ -1,12 +1,10 @@
-"""Notifications: rows per recipient, announced live after commit to every open tab of that recipient."""
+"""Notifications: rows per recipient, announced live after commit to the open tabs of that recipient (through
+`live`: indexed by recipient, the recipient's session re-checked on every push)."""
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-
-from nicegui import Event, core
 from functools import lru_cache
 
 from sqlalchemy import bindparam, case, func, update
@@ -16,6 +14,7 @@ from ..clock import now
 from ..db import after_commit
 from ..models import Notification, User
 from ..models.notifications import CATEGORIES
+from . import live
 from .base import as_uuid, unit
 from .permissions import LEVELS, TOOLS, Actor
 
@@ -41,13 +40,9 @@ class Item:
     read: bool
 
 
-# Fired (on the event loop) with a list of Items just committed; every open page frame subscribes once.
-changed: Event = Event()
-
-
 def reset() -> None:
-    global changed  # noqa: PLW0603
-    changed = Event()
+    """Tests: forget every live subscription."""
+    live.reset()
 
 
 def _item(n: Notification) -> Item:
@@ -80,15 +75,14 @@ def staff_users(session: Session, tool: str, level: str = 'read') -> list[uuid.U
             if role == 'admin' or (spec.grantable and LEVELS.get((perms or {}).get(tool, 'none'), 0) >= LEVELS[level])]
 
 
+def subscribe(actor: Actor, callback) -> None:
+    """From a page: `callback(items)` runs in this tab with each batch of new notifications for this login."""
+    live.subscribe_inbox(actor, callback)
+
+
 def announce(items: list[Item]) -> None:
-    """Emit on the event loop, from it or from a worker thread."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        if core.loop is not None and core.loop.is_running():
-            core.loop.call_soon_threadsafe(changed.emit, items)
-        return
-    changed.emit(items)
+    """After commit (from the event loop or a worker thread): push to the recipients' open drawers."""
+    live.publish_notes(items)
 
 
 @dataclass

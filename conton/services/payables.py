@@ -29,7 +29,7 @@ from ..config import get_settings
 from ..db import after_commit
 from ..models import AlertSent, Bill, Supplier, User
 from ..models.people import fold
-from . import audit, mail, notifications, storage
+from . import audit, live, mail, notifications, storage
 from . import reminders
 from .base import as_uuid, in_id_order, unit
 from .errors import NotFound, ValidationError
@@ -392,6 +392,7 @@ def create(actor: Actor, *, description: str, amount, due_date, supplier_id=None
         kind = {'unica': '', 'parcelas': f' em {n} parcelas' if n > 1 else '', 'mensal': ' recorrente mensal'}[repeat]
         audit.record(session, actor, 'create', 'bill', bills[0].id,
                      f'{description}{kind}: {formatting.money(cents)}, vencimento {formatting.day(due)}')
+        live.announce(session, TOOL, item_id=bills[0].id)
         return [b.id for b in bills]
 
 
@@ -428,6 +429,7 @@ def update(actor: Actor, bill_id: uuid.UUID | str, *, description: str, amount, 
             bill.issue_date = issue
         audit.record(session, actor, 'update', 'bill', bill.id,
                      f'{description}: {formatting.money(cents)}, vencimento {formatting.day(due)}')
+        live.announce(session, TOOL, item_id=bill.id)
         return bill.id
 
 
@@ -448,6 +450,7 @@ def set_attachment(actor: Actor, bill_id: uuid.UUID | str, attachment: storage.S
         _remove_unused_files(session, [old] if old and old != bill.attachment_file else [])
         audit.record(session, actor, 'update', 'bill', bill.id,
                      f'anexo {"incluído" if attachment else "removido"}: {bill.description}')
+        live.announce(session, TOOL, item_id=bill.id)
 
 
 def pay(actor: Actor, bill_id: uuid.UUID | str, *, paid_date, discount='', addition='', paid='') -> BillRow:
@@ -480,6 +483,7 @@ def pay(actor: Actor, bill_id: uuid.UUID | str, *, paid_date, discount='', addit
         bill.discount_cents, bill.addition_cents = discount_cents, addition_cents
         audit.record(session, actor, 'payment', 'bill', bill.id,
                      f'{bill.description}: pago {formatting.money(paid_cents)} em {formatting.day(when)}')
+        live.announce(session, TOOL, item_id=bill.id)
         return _bill_row(bill, clock.today())
 
 
@@ -494,6 +498,7 @@ def undo_payment(actor: Actor, bill_id: uuid.UUID | str) -> None:
         bill.status, bill.paid_date, bill.paid_cents, bill.discount_cents, bill.addition_cents = \
             'aberto', None, None, 0, 0
         audit.record(session, actor, 'undo_payment', 'bill', bill.id, detail)
+        live.announce(session, TOOL, item_id=bill.id)
 
 
 def cancel(actor: Actor, bill_id: uuid.UUID | str) -> None:
@@ -505,6 +510,7 @@ def cancel(actor: Actor, bill_id: uuid.UUID | str) -> None:
                                   else 'Esta conta já está cancelada.')
         bill.status = 'cancelado'
         audit.record(session, actor, 'update', 'bill', bill.id, f'{bill.description}: cancelada')
+        live.announce(session, TOOL, item_id=bill.id)
 
 
 def reopen(actor: Actor, bill_id: uuid.UUID | str) -> None:
@@ -516,6 +522,7 @@ def reopen(actor: Actor, bill_id: uuid.UUID | str) -> None:
             raise ValidationError('Esta conta não está cancelada.')
         bill.status = 'aberto'
         audit.record(session, actor, 'update', 'bill', bill.id, f'{bill.description}: reaberta')
+        live.announce(session, TOOL, item_id=bill.id)
 
 
 def delete(actor: Actor, bill_ids: Sequence[uuid.UUID | str], scope: str = 'only') -> int:
@@ -554,6 +561,7 @@ def delete(actor: Actor, bill_ids: Sequence[uuid.UUID | str], scope: str = 'only
         session.exec(sql_delete(AlertSent).where(AlertSent.item_kind == 'bill', AlertSent.item_id.in_(list(targets))))
         session.exec(sql_delete(Bill).where(Bill.id.in_(list(targets))))
         _remove_unused_files(session, files)
+        live.announce(session, TOOL)
         return len(targets)
 
 
@@ -709,6 +717,7 @@ def extend_recurrences(today: date | None = None) -> int:
                 for b in new:
                     b.installment_count = number - 1
                 created += len(new)
+                live.announce(session, TOOL)
     return created
 
 

@@ -36,7 +36,7 @@ from ..config import get_settings
 from ..db import after_commit
 from ..models import Charge, Client, Notification, Office, Receipt, User
 from ..models.people import fold
-from . import audit, boleto, calendar_br, mail, notifications, pix
+from . import audit, boleto, calendar_br, live, mail, notifications, pix
 from . import reminders
 from .base import as_uuid, get_scoped, in_id_order, scoped, unit
 from .errors import NotFound, PermissionDenied, ValidationError
@@ -480,6 +480,7 @@ def create(actor: Actor, *, client_id, description: str, amount, due_date, insta
                      f'{formatting.money(cents)}, vencimento {formatting.day(charges[0].due_date)}')
         if notify:
             _announce_new(session, client, charges)
+        live.announce(session, TOOL, client.id, charges[0].id)
         return [c.id for c in charges]
 
 
@@ -601,6 +602,8 @@ def _generate(session: Session, comp: str, *, client_id: uuid.UUID | None = None
         created.update(session.exec(select(Charge.id).where(Charge.id.in_(chunk))).all())
     new_rows = [r for r in rows if r['id'] in created]
     by_client = {r['client_id']: r for r in new_rows}
+    for r in new_rows:
+        live.announce(session, TOOL, r['client_id'], r['id'])
     users = []
     for chunk in _chunks(list(by_client), 900):
         users += session.exec(select(User.id, User.client_id).where(User.client_id.in_(chunk),
@@ -698,6 +701,7 @@ def pay(actor: Actor, charge_id: uuid.UUID | str, *, paid_date, received='', dis
                      f'{client.name}: {charge.description} recebido {formatting.money(received_cents)} em '
                      f'{formatting.day(when)} ({PAYMENT_FORMS[payment_form]}), recibo nº {number}')
         _announce_payment(session, office, client, charge, receipt)
+        live.announce(session, TOOL, charge.client_id, charge.id)
         return receipt.id
 
 
@@ -744,6 +748,7 @@ def undo_payment(actor: Actor, charge_id: uuid.UUID | str) -> None:
         charge.status, charge.paid_date, charge.received_cents = 'aberto', None, None
         charge.discount_cents, charge.addition_cents, charge.payment_form = 0, 0, ''
         audit.record(session, actor, 'undo_payment', 'charge', charge.id, detail)
+        live.announce(session, TOOL, charge.client_id, charge.id)
 
 
 def cancel(actor: Actor, charge_id: uuid.UUID | str) -> None:
@@ -755,6 +760,7 @@ def cancel(actor: Actor, charge_id: uuid.UUID | str) -> None:
                                   if charge.status == 'pago' else 'Esta cobrança já está cancelada.')
         charge.status = 'cancelado'
         audit.record(session, actor, 'update', 'charge', charge.id, f'{charge.description}: cancelada')
+        live.announce(session, TOOL, charge.client_id, charge.id)
 
 
 def reopen(actor: Actor, charge_id: uuid.UUID | str) -> None:
@@ -766,6 +772,7 @@ def reopen(actor: Actor, charge_id: uuid.UUID | str) -> None:
             raise ValidationError('Esta cobrança não está cancelada.')
         charge.status = 'aberto'
         audit.record(session, actor, 'update', 'charge', charge.id, f'{charge.description}: reaberta')
+        live.announce(session, TOOL, charge.client_id, charge.id)
 
 
 def send_to_client(actor: Actor, charge_id: uuid.UUID | str) -> int:
