@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from conton.services.calendar_br import (
+from conton.br.calendar import (
     clamp_day,
     easter,
     holidays_for,

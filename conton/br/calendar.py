@@ -1,0 +1,71 @@
+"""Brazilian business days for bank and tax deadlines.
+
+National public holidays come from the `holidays` package (category 'public'). That package keeps Carnival in its
+'optional' category, yet banks (FEBRABAN calendar) and tax deadlines treat Carnival Monday and Tuesday as
+non-business days, so they are added here, computed from Easter (independent of the package's holiday names).
+Municipal and state holidays are not known to this module.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+__all__ = ['is_business_day', 'next_business_day', 'previous_business_day', 'clamp_day', 'holidays_for', 'easter']
+
+
+def easter(year: int) -> date:
+    """Gregorian Easter Sunday (anonymous Gregorian algorithm)."""
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    m = (32 + 2 * e + 2 * i - h - k) % 7
+    n = (a + 11 * h + 22 * m) // 451
+    month, day = divmod(h + m - 7 * n + 114, 31)
+    return date(year, month, day + 1)
+
+
+@lru_cache(maxsize=64)
+def holidays_for(year: int) -> frozenset[date]:
+    """National non-business days of `year` (weekdays and weekends alike): public holidays + Carnival Mon/Tue."""
+    public = holidays.country_holidays('BR', years=year, categories=('public',))
+    days = {day for day in public if day.year == year}
+    sunday = easter(year)
+    days.add(sunday - timedelta(days=48))  # Carnival Monday
+    days.add(sunday - timedelta(days=47))  # Carnival Tuesday
+    return frozenset(days)
+
+
+def is_business_day(d: date) -> bool:
+    """True on Monday..Friday that are not national holidays nor Carnival Monday/Tuesday."""
+    return d.weekday() < 5 and d not in holidays_for(d.year)
+
+
+def next_business_day(d: date) -> date:
+    """`d` itself when it is a business day, else the next one."""
+    while not is_business_day(d):
+        d += timedelta(days=1)
+    return d
+
+
+def previous_business_day(d: date) -> date:
+    """`d` itself when it is a business day, else the previous one."""
+    while not is_business_day(d):
+        d -= timedelta(days=1)
+    return d
+
+
+def clamp_day(year: int, month: int, day: int) -> date:
+    """date(year, month, day) with `day` clamped to the month's length (31 in February -> 28 or 29)."""
+    if not 1 <= month <= 12:
+        raise ValueError(f'month must be 1..12, got {month}')
+    if day < 1:
+        raise ValueError(f'day must be at least 1, got {day}')
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
