@@ -1,4 +1,4 @@
-"""python -m bench [foundation|finance|all]"""
+"""python -m bench [foundation|finance|reminders|all]"""
 import sys
 
 from . import foundation
@@ -13,3 +13,6 @@ if which in ('finance', 'all'):
         print('finance benchmark not available')
     else:
         print(finance.run())
+if which in ('reminders', 'all'):
+    from . import reminders
+    print(reminders.run())

@@ -19,14 +19,6 @@ async def send_mail() -> None:
         log.exception('mail job failed')
 
 
-async def bill_alerts() -> None:
-    from .services import payables
-    try:
-        await run.io_bound(payables.sweep_alerts)
-    except Exception:  # noqa: BLE001
-        log.exception('bill alert sweep failed')
-
-
 async def bill_recurrence() -> None:
     from .services import payables
     try:
@@ -43,12 +35,22 @@ async def charge_generation() -> None:
         log.exception('monthly charge generation failed')
 
 
-async def charge_alerts() -> None:
-    from .services import receivables
+async def reminder_sweep() -> None:
+    """The reminders of every tool (services/reminders.py); each source says how often it needs a sweep."""
+    from .services import reminders
     try:
-        await run.io_bound(receivables.sweep_alerts)
+        await run.io_bound(reminders.sweep)
     except Exception:  # noqa: BLE001
-        log.exception('charge alert sweep failed')
+        log.exception('reminder sweep failed')
+
+
+async def reminder_startup() -> None:
+    """Once at start-up: what came due while the server was down goes out now, once, marked late."""
+    from .services import reminders
+    try:
+        await run.io_bound(reminders.startup_sweep)
+    except Exception:  # noqa: BLE001
+        log.exception('start-up reminder sweep failed')
 
 
 async def optimize_db() -> None:
@@ -70,13 +72,18 @@ async def purge_trash() -> None:
 # (id, function, trigger kwargs); later tools append theirs.
 JOBS: list[tuple[str, object, dict]] = [
     ('send_mail', send_mail, {'trigger': 'interval', 'seconds': 30}),
-    ('bill_alerts', bill_alerts, {'trigger': 'interval', 'minutes': 5}),
     ('bill_recurrence', bill_recurrence, {'trigger': 'cron', 'hour': '*/6', 'minute': 7}),
     # idempotent: hourly, so the month's honorários exist soon after the 1st even if the server was down that day
     ('charge_generation', charge_generation, {'trigger': 'cron', 'minute': 7}),
-    ('charge_alerts', charge_alerts, {'trigger': 'interval', 'minutes': 5}),
+    ('reminders', reminder_sweep, {'trigger': 'interval', 'minutes': 1}),  # charges, bills … (every tool's)
     ('optimize_db', optimize_db, {'trigger': 'cron', 'hour': 3, 'minute': 17}),
     ('purge_trash', purge_trash, {'trigger': 'cron', 'hour': 4, 'minute': 23}),  # deleted files, after 30 days
+]
+
+
+# (id, function) run once as soon as the scheduler starts
+AT_STARTUP: list[tuple[str, object]] = [
+    ('reminders_startup', reminder_startup),
 ]
 
 
@@ -86,6 +93,8 @@ def start() -> None:
     scheduler = AsyncIOScheduler(job_defaults={'coalesce': True, 'max_instances': 1, 'misfire_grace_time': 60})
     for job_id, func, trigger in JOBS:
         scheduler.add_job(func, id=job_id, replace_existing=True, **trigger)
+    for job_id, func in AT_STARTUP:
+        scheduler.add_job(func, id=job_id, replace_existing=True)  # no trigger: once, now
     scheduler.start()
 
 

@@ -314,12 +314,13 @@ def _record(session: Session, window: Window, batch: list[Reminder]) -> list[Rem
             from sqlalchemy.dialects.sqlite import insert as dialect_insert
         else:
             from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        t = ReminderSent.__table__.c
+        t = ReminderSent.__table__
+        # one cached statement, executed many times in batches (SQLAlchemy's "insertmanyvalues")
+        statement = (dialect_insert(t).on_conflict_do_nothing(index_elements=['item_kind', 'item_id', 'level', 'period'])
+                     .returning(t.c.item_kind, t.c.item_id, t.c.level, t.c.period))
+        connection = session.connection()
         for chunk in _chunks(rows, KEY_CHUNK):
-            statement = (dialect_insert(ReminderSent).values(chunk)
-                         .on_conflict_do_nothing(index_elements=['item_kind', 'item_id', 'level', 'period'])
-                         .returning(t.item_kind, t.item_id, t.level, t.period))
-            inserted.update(tuple(row) for row in session.execute(statement).all())
+            inserted.update(tuple(row) for row in connection.execute(statement, chunk).all())
     else:  # any other database: one savepoint per row
         for row in rows:
             try:
@@ -335,7 +336,7 @@ def _notify_rows(session: Session, rows: list[dict]) -> None:
     """Notifications with different texts in one insert, announced live once after commit."""
     if not rows:
         return
-    session.execute(insert(Notification), rows)
+    session.connection().execute(insert(Notification.__table__), rows)
     items = [notifications.Item(r['id'], r['user_id'], r['category'], r['title'], r['body'], r['link'],
                                 r['created_at'], False) for r in rows]
     after_commit(session, lambda: notifications.announce(items))

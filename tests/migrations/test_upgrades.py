@@ -271,3 +271,47 @@ def _client_fields(client) -> dict:
 
 
 UPGRADES['0002'] = Upgrade(fill_office, check_office)
+
+
+# --- 0003: one table for the reminders of every tool (alertsent -> remindersent) --------------------------------
+
+def fill_alerts(ctx: Context) -> dict:
+    """Two bills alerted today (due soon and overdue) and a charge alerted a week ago, as the old sweeps wrote them
+    (alertsent has no place in today's services: SQL)."""
+    import uuid
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import Date, DateTime, Uuid, column, insert, table
+    clock.set_now(datetime(2026, 11, 10, 15, 0, tzinfo=timezone.utc))  # 12:00 in São Paulo
+    today = clock.today()
+    [soon] = payables.create(ctx.admin, description='Aluguel', amount='100,00', due_date=today + timedelta(days=2),
+                             issue_date=today - timedelta(days=5))
+    [late] = payables.create(ctx.admin, description='Energia', amount='50,00', due_date=today - timedelta(days=3),
+                             issue_date=today - timedelta(days=5))
+    charge = uuid.uuid4()
+    alertsent = table('alertsent', column('item_kind'), column('item_id', Uuid()), column('level'),
+                      column('day', Date()), column('created_at', DateTime(timezone=True)))
+    rows = [('bill', soon, 'due_soon', today, clock.now()), ('bill', late, 'overdue', today, clock.now()),
+            ('charge', charge, 'overdue', today - timedelta(days=7), clock.now() - timedelta(days=7))]
+    with db.get_engine().begin() as conn:
+        conn.execute(insert(alertsent), [dict(zip(('item_kind', 'item_id', 'level', 'day', 'created_at'), r))
+                                         for r in rows])
+    return dict(rows=rows)
+
+
+def check_alerts(ctx: Context, state: dict) -> None:
+    """Every alert is a reminder record keyed by its day, and what was alerted today is not alerted again."""
+    from datetime import timedelta
+
+    from conton.models import ReminderSent
+    with unit() as session:
+        records = session.exec(select(ReminderSent)).all()
+    assert sorted((r.item_kind, r.item_id, r.level, r.period, r.day, r.due_at, r.delivered_at, r.late)
+                  for r in records) == sorted((kind, item, level, day.isoformat(), day, at, at, False)
+                                              for kind, item, level, day, at in state['rows'])
+    assert payables.sweep_alerts() == 0
+    clock.set_now(clock.now() + timedelta(days=1))
+    assert payables.sweep_alerts() == 2
+
+
+UPGRADES['0003'] = Upgrade(fill_alerts, check_alerts, reshapes=('alertsent',))
