@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from conton.services.extenso import numero, reais
+from conton.br.extenso import numero, reais
 
-from .vectors import load
+from tests.vectors import load
 
 CASES = load('extenso')['cases']
 

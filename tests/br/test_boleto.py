@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from conton.services import boleto
-from conton.services.boleto import (
+from conton.br import boleto
+from conton.br.boleto import (
     SUPPORTED_BANKS,
     barcode,
     barcode_from_linha,
@@ -20,7 +20,7 @@ from conton.services.boleto import (
     linha_digitavel,
 )
 
-from .vectors import load
+from tests.vectors import load
 
 VECTORS = load('boleto')
 COBRANCA = VECTORS['cobranca']

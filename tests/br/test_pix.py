@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from conton.services import pix
+from conton.br import pix
 
-from .vectors import load
+from tests.vectors import load
 
 VECTORS = load('pix')
 PAYLOADS = VECTORS['payloads']
