@@ -11,7 +11,9 @@ from conton.br.calendar import (
     easter,
     holidays_for,
     is_business_day,
+    last_business_day,
     next_business_day,
+    nth_business_day,
     previous_business_day,
 )
 
@@ -89,3 +91,71 @@ def test_clamp_day(args, expected):
 def test_clamp_day_invalid(args):
     with pytest.raises(ValueError):
         clamp_day(*args)
+
+
+def test_december_31_closed_for_payments_only():
+    last = date(2026, 12, 31)  # a Thursday
+    assert is_business_day(last)
+    assert not is_business_day(last, payment=True)
+    assert previous_business_day(last, payment=True) == date(2026, 12, 30)
+    assert next_business_day(last, payment=True) == date(2027, 1, 4)
+    assert last_business_day(2026, 12) == last
+    assert last_business_day(2026, 12, payment=True) == date(2026, 12, 30)
+    assert is_business_day(date(2026, 12, 30), payment=True)
+
+
+def test_corpus_christi_is_a_business_day_nationally():
+    assert is_business_day(date(2026, 6, 4))
+    assert not is_business_day(date(2026, 6, 4), extra={date(2026, 6, 4)})
+
+
+def test_extra_holidays_close_a_day():
+    municipal = {date(2026, 1, 20)}  # São Sebastião (Rio de Janeiro)
+    assert is_business_day(date(2026, 1, 20))
+    assert not is_business_day(date(2026, 1, 20), extra=municipal)
+    assert next_business_day(date(2026, 1, 20), extra=municipal) == date(2026, 1, 21)
+    assert previous_business_day(date(2026, 1, 20), extra=municipal) == date(2026, 1, 19)
+    assert nth_business_day(2026, 1, 13) == date(2026, 1, 20)
+    assert nth_business_day(2026, 1, 13, extra=municipal) == date(2026, 1, 21)
+
+
+@pytest.mark.parametrize(
+    ('year', 'month', 'n', 'expected'),
+    [
+        (2026, 1, 1, date(2026, 1, 2)),  # 01/01 closed
+        (2026, 2, 10, date(2026, 2, 13)),
+        (2026, 2, 11, date(2026, 2, 18)),  # Carnival skipped
+        (2026, 4, 3, date(2026, 4, 6)),  # Good Friday skipped
+        (2026, 2, 18, date(2026, 2, 27)),  # the month's last
+    ],
+)
+def test_nth_business_day(year, month, n, expected):
+    assert nth_business_day(year, month, n) == expected
+
+
+@pytest.mark.parametrize('n', [0, -1, 19])
+def test_nth_business_day_out_of_range(n):
+    with pytest.raises(ValueError):
+        nth_business_day(2026, 2, n)  # February 2026 has 18 business days
+
+
+@pytest.mark.parametrize(
+    ('year', 'month', 'expected'),
+    [
+        (2026, 1, date(2026, 1, 30)),  # 31st a Saturday
+        (2026, 2, date(2026, 2, 27)),
+        (2024, 2, date(2024, 2, 29)),
+        (2026, 5, date(2026, 5, 29)),  # 31st a Sunday
+        (2026, 10, date(2026, 10, 30)),
+        (2026, 11, date(2026, 11, 30)),
+    ],
+)
+def test_last_business_day(year, month, expected):
+    assert last_business_day(year, month) == expected
+
+
+def test_services_calendar_br_still_exports_the_same_functions():
+    from conton.br import calendar
+    from conton.services import calendar_br
+    for name in calendar.__all__:
+        assert getattr(calendar_br, name) is getattr(calendar, name)
