@@ -41,48 +41,78 @@ def portal_finance_page(request: Request) -> None:
                 ui.label('Cobrança não encontrada.').classes('text-negative').mark('missing-charge')
             else:
                 ui.timer(0.05, lambda: open_charge(actor, wanted), once=True)
-        region = ui.column().classes('w-full gap-0 no-wrap').mark('portal-charges')
-
-        def show(fresh: PortalView) -> None:
-            """The summary and both lists; rebuilt when a charge of this client changes (live)."""
-            region.clear()
-            with region:
-                charges(actor, fresh)
-        show(view)
-        live.subscribe(receivables.TOOL, actor, show, load=receivables.portal)
+        with ui.column().classes('w-full gap-0 no-wrap').mark('portal-charges'):
+            region = Charges(actor, view)
+        live.subscribe(receivables.TOOL, actor, region.show, load=receivables.portal)  # staff changes, live
         with ui.row().classes('w-full items-start no-wrap gap-2 q-mt-md text-grey-8'):
             ui.icon('info', size='sm', color='primary')
             ui.label('Pagou e a cobrança ainda aparece em aberto? O escritório registra o pagamento assim que o '
                      'recebe; pagamentos por boleto podem levar até 3 dias úteis para serem compensados.')
 
 
-def charges(actor: Actor, view: PortalView) -> None:
-    summary(view)
-    ui.label('Em aberto').classes('text-h6 q-mt-md')
-    if not view.open:
-        ui.label('Nenhuma cobrança em aberto. Obrigado!').classes('text-grey-7').mark('no-open')
-    with ui.column().classes('w-full gap-2').mark('open-charges'):
-        for row in view.open:
-            open_card(actor, row, view.boleto_ready, view.pix_ready)
-    ui.label('Pagas').classes('text-h6 q-mt-md')
-    if not view.paid:
-        ui.label('Nenhum pagamento registrado ainda.').classes('text-grey-7')
-    with ui.column().classes('w-full gap-2').mark('paid-charges'):
-        for item in view.paid:
-            paid_card(actor, item)
+class Charges:
+    """The summary and both lists of one tab. A live change updates only what changed: the summary's HTML, and the
+    cards of the charges that appeared, changed or went (with hundreds of tabs open, rebuilding every card of every
+    tab would keep the server busy for everyone)."""
+
+    def __init__(self, actor: Actor, view: PortalView) -> None:
+        self.actor = actor
+        self.summary = ui.html('').classes('w-full').mark('summary')
+        ui.label('Em aberto').classes('text-h6 q-mt-md')
+        self.open_empty = ui.column().classes('w-full gap-0')
+        self.open_list = ui.column().classes('w-full gap-2').mark('open-charges')
+        ui.label('Pagas').classes('text-h6 q-mt-md')
+        self.paid_empty = ui.column().classes('w-full gap-0')
+        self.paid_list = ui.column().classes('w-full gap-2').mark('paid-charges')
+        self.cards: dict[ui.column, dict] = {self.open_list: {}, self.paid_list: {}}
+        self.show(view)
+
+    def show(self, view: PortalView) -> None:
+        self.summary.content = summary_html(view)
+        _note(self.open_empty, not view.open, 'Nenhuma cobrança em aberto. Obrigado!', 'no-open')
+        _note(self.paid_empty, not view.paid, 'Nenhum pagamento registrado ainda.')
+        ready = (view.boleto_ready, view.pix_ready)
+        self._sync(self.open_list, [((row, ready), lambda row=row: open_card(self.actor, row, *ready))
+                                    for row in view.open])
+        self._sync(self.paid_list, [(item, lambda item=item: paid_card(self.actor, item)) for item in view.paid])
+
+    def _sync(self, column: ui.column, wanted: list) -> None:
+        """Make `column` show one card per (key, build) of `wanted`, in that order, keeping the cards whose key (the
+        row as shown) did not change."""
+        old, new = self.cards[column], {}
+        for index, (key, build) in enumerate(wanted):
+            card = old.pop(key, None)
+            if card is None:
+                with column:
+                    card = build()
+                card.move(column, target_index=index)
+            elif column.default_slot.children.index(card) != index:
+                card.move(column, target_index=index)
+            new[key] = card
+        for card in old.values():
+            card.delete()
+        self.cards[column] = new
 
 
-def summary(view: PortalView) -> None:
+def _note(holder: ui.column, wanted: bool, text: str, marker: str = '') -> None:
+    if wanted and not holder.default_slot.children:
+        with holder:
+            ui.label(text).classes('text-grey-7').mark(marker)
+    elif not wanted and holder.default_slot.children:
+        holder.clear()
+
+
+def summary_html(view: PortalView) -> str:
     parts = [f'<span>Em aberto: <b>{esc(formatting.money(view.open_cents))}</b></span>',
              f'<span>{len(view.open)} cobrança{"s" if len(view.open) != 1 else ""}</span>']
     if view.overdue_count:
         parts.append(f'<span class="text-negative">{view.overdue_count} vencida{"s" if view.overdue_count != 1 else ""}'
                      '</span>')
-    ui.html(f'<div class="conton-summary">{"".join(parts)}</div>').classes('w-full').mark('summary')
+    return f'<div class="conton-summary">{"".join(parts)}</div>'
 
 
-def open_card(actor: Actor, row: ChargeRow, boleto_ready: bool, pix_ready: bool) -> None:
-    with ui.card().props('flat bordered').classes('conton-charge-card q-pa-sm'):
+def open_card(actor: Actor, row: ChargeRow, boleto_ready: bool, pix_ready: bool) -> ui.card:
+    with ui.card().props('flat bordered').classes('conton-charge-card q-pa-sm') as card:
         with ui.row().classes('w-full items-center no-wrap gap-2'):
             with ui.column().classes('col gap-0').style('min-width:0'):
                 ui.label(row.title).classes('text-weight-medium')
@@ -96,11 +126,12 @@ def open_card(actor: Actor, row: ChargeRow, boleto_ready: bool, pix_ready: bool)
             ui.button('Pagar com PIX' if pix_ready else 'Detalhes', icon='qr_code_2' if pix_ready else 'info',
                       on_click=lambda: open_charge(actor, str(row.id))) \
                 .props('unelevated dense no-caps').mark('pix-open')
+    return card
 
 
-def paid_card(actor: Actor, item: receivables.PaidItem) -> None:
+def paid_card(actor: Actor, item: receivables.PaidItem) -> ui.card:
     row = item.charge
-    with ui.card().props('flat bordered').classes('conton-charge-card q-pa-sm'):
+    with ui.card().props('flat bordered').classes('conton-charge-card q-pa-sm') as card:
         with ui.row().classes('w-full items-center no-wrap gap-2'):
             with ui.column().classes('col gap-0').style('min-width:0'):
                 ui.label(row.title).classes('text-weight-medium')
@@ -111,6 +142,7 @@ def paid_card(actor: Actor, item: receivables.PaidItem) -> None:
             ui.button(f'Recibo nº {item.receipt_number:06d}', icon='download',
                       on_click=lambda: download_receipt(actor, item.receipt_id)).props('outline dense no-caps') \
                 .mark('receipt')
+    return card
 
 
 @action
