@@ -42,7 +42,7 @@ def test_run_without_the_tools_stops_with_one_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith('PYTEST_')}
     env['PATH'] = str(tmp_path)  # an empty folder: no zbarimg, no poppler
     result = subprocess.run([sys.executable, '-m', 'pytest', '-q', '-n', '2', '-p', 'no:randomly',
-                             'tests/unit/test_pdf.py'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+                             'tests/pdf'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     output = result.stdout + result.stderr
     assert result.returncode == 4, output
     assert 'Traceback' not in output and 'FileNotFoundError' not in output, output
