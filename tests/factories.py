@@ -8,6 +8,7 @@ from conton.models import Client, Supplier, User
 from conton.services import auth, office
 from conton.services.base import unit
 from conton.services.permissions import Actor
+from tests.helpers import wait_for_see
 
 PASSWORD = 'Cavalo-Bateria-Grampo'
 _seq = itertools.count(1)
@@ -90,4 +91,4 @@ async def login(user_fixture, account: User, password: str = PASSWORD) -> None:
     user_fixture.find('E-mail').type(account.email)
     user_fixture.find('Senha').type(password)
     user_fixture.find('Entrar').click()
-    await user_fixture.should_see('Olá', retries=50)
+    await wait_for_see(user_fixture, 'Olá')

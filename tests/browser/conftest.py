@@ -6,13 +6,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import free_port, require_tools
+from tests.helpers import DEADLINE, wait_until_sync
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
@@ -45,15 +45,16 @@ def app_server(db, tmp_path):
     with open(log, 'w') as out:
         proc = subprocess.Popen([sys.executable, str(ROOT / 'main.py')], cwd=ROOT, env=env, stdout=out,
                                 stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while True:
+
+    def answers() -> bool:
+        if proc.poll() is not None:
+            raise RuntimeError(f'the app did not start:\n{log.read_text()}')
         try:
-            httpx.get(f'{base}/login', timeout=2)
-            break
+            return httpx.get(f'{base}/login', timeout=DEADLINE).status_code == 200
         except httpx.HTTPError:
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f'the app did not start:\n{log.read_text()}')
-            time.sleep(0.3)
+            return False
+
+    wait_until_sync(answers, lambda: f'the app to answer /login:\n{log.read_text()}', 2 * DEADLINE)
     yield App(base, proc, log)
     proc.terminate()
     try:
@@ -96,7 +97,8 @@ def browser():
         driver.quit()
 
 
-def wait_for(driver, predicate, timeout: float = 15, message: str = ''):
+def wait_for(driver, predicate, timeout: float = DEADLINE, message: str = ''):
+    """Return as soon as `predicate(driver)` holds; the deadline only ends a broken test (tests/helpers.py)."""
     from selenium.webdriver.support.ui import WebDriverWait
     return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: predicate(d), message)
 
@@ -105,7 +107,7 @@ def visible_text(driver) -> str:
     return driver.execute_script('return document.body.innerText')
 
 
-def wait_text(driver, text: str, timeout: float = 15) -> None:
+def wait_text(driver, text: str, timeout: float = DEADLINE) -> None:
     wait_for(driver, lambda d: text in visible_text(d), timeout, f'text {text!r} not shown')
 
 
@@ -116,18 +118,16 @@ def browser_login(driver, app: App, email: str, password: str) -> None:
     driver.find_element(By.CSS_SELECTOR, 'input[type=email]').send_keys(email)
     driver.find_element(By.CSS_SELECTOR, 'input[type=password]').send_keys(password)
     driver.find_element(By.XPATH, "//button[contains(., 'Entrar')]").click()
-    wait_for(driver, lambda d: '/login' not in d.current_url, 20, 'login did not leave /login')
+    wait_for(driver, lambda d: '/login' not in d.current_url, message='login did not leave /login')
 
 
 def no_sideways_overflow(driver) -> bool:
     return driver.execute_script('return document.documentElement.scrollWidth <= window.innerWidth + 1')
 
 
-def settle(driver, pause: float = 0.6) -> None:
-    """Wait until the page's websocket handshake is done, plus a moment for the server's on-connect JavaScript
-    requests (the frame's right drawer asks the browser whether it is open, with a 1 s timeout) to be answered.
-    Call it before navigating away from, or closing, a page that was just loaded: otherwise the unanswered request
-    is logged by the server as an ERROR traceback."""
-    wait_for(driver, lambda d: d.execute_script('return window.did_handshake === true'), 15,
-             'the page did not connect its websocket')
-    time.sleep(pause)
+def settle(driver) -> None:
+    """Wait until the page's websocket handshake is done. Call it before navigating away from, or closing, a page
+    that was just loaded. (No pause after it: the frame no longer asks the browser anything on connect, see the
+    right drawer's show-if-above in pages/frame.py, so there is no request left to answer.)"""
+    wait_for(driver, lambda d: d.execute_script('return window.did_handshake === true'),
+             message='the page did not connect its websocket')

@@ -3,7 +3,6 @@ arrive live in the notification drawer -> staff records the payment -> the clien
 in the browser's download folder, with the client's name and the amount in words). The client never reaches the
 staff page."""
 import subprocess
-import time
 from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import quote
@@ -16,6 +15,7 @@ from tests.browser.conftest import browser_login, no_sideways_overflow, settle, 
 from tests.browser.test_journey_foundation import click_button, field
 from tests.conftest import require_tools
 from tests.factories import PASSWORD, make_client, make_user
+from tests.helpers import wait_until_sync
 
 CLIENT_NAME = 'Oficina Engrenagem Dourada Ltda'
 DESCRIPTION = 'Abertura de filial'
@@ -56,15 +56,12 @@ def pick_option(driver, label: str, typed: str, option_part: str) -> None:
              message=f'{option_part!r} not selected')
 
 
-def wait_download(folder, timeout: float = 20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+def wait_download(folder):
+    def arrived():
         done = [p for p in folder.glob('*.pdf') if p.stat().st_size > 0]
-        partial = list(folder.glob('*.crdownload'))
-        if done and not partial:
-            return done[0]
-        time.sleep(0.2)
-    raise AssertionError(f'no PDF arrived in {folder}: {[p.name for p in folder.iterdir()]}')
+        return done[0] if done and not list(folder.glob('*.crdownload')) else None
+
+    return wait_until_sync(arrived, lambda: f'a PDF in {folder}: {[p.name for p in folder.iterdir()]}')
 
 
 def test_charge_live_notice_payment_and_recibo_download(app_server, browser, tmp_path):
@@ -104,8 +101,8 @@ def test_charge_live_notice_payment_and_recibo_download(app_server, browser, tmp
         wait_text(staff_driver, 'Cobrança incluída; o cliente foi avisado.')
 
         # the client's drawer shows it without a reload (pushed over the client's websocket)
-        wait_for(client_driver, lambda d: f'Nova cobrança: {DESCRIPTION}' in drawer_text(d), 15,
-                 'the new charge did not arrive live in the drawer')
+        wait_for(client_driver, lambda d: f'Nova cobrança: {DESCRIPTION}' in drawer_text(d),
+                 message='the new charge did not arrive live in the drawer')
         assert 'R$ 1.234,56' in drawer_text(client_driver)
         bell = client_driver.find_element(By.CSS_SELECTOR, 'button[aria-label="Notificações"]')
         assert bell.text.split()[-1] == '1', bell.text  # the unread count (after the icon's ligature name)
@@ -123,8 +120,8 @@ def test_charge_live_notice_payment_and_recibo_download(app_server, browser, tmp
         wait_text(staff_driver, 'Recibo nº 000001')  # the detail reopens with the recibo
 
         # the payment notice also arrives live
-        wait_for(client_driver, lambda d: 'Pagamento recebido — recibo disponível' in drawer_text(d), 15,
-                 'the payment notice did not arrive live')
+        wait_for(client_driver, lambda d: 'Pagamento recebido — recibo disponível' in drawer_text(d),
+                 message='the payment notice did not arrive live')
 
         # the client opens Financeiro, sees the paid charge and downloads the recibo
         client_driver.get(app_server.url('/portal/financeiro'))

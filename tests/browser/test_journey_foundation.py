@@ -67,7 +67,7 @@ def test_admin_creates_client_login_and_client_sets_password(smtp, app_server, b
     field(client_driver, 'Nova senha (mínimo 8 caracteres)').send_keys('pão quentinho toda manhã')
     field(client_driver, 'Repita a senha').send_keys('pão quentinho toda manhã' + Keys.TAB)
     click_button(client_driver, 'Salvar senha e entrar')
-    wait_text(client_driver, 'Portal do cliente', timeout=20)
+    wait_text(client_driver, 'Portal do cliente')
     wait_text(client_driver, 'Olá, Paula Padeira')
     assert no_sideways_overflow(client_driver)
 

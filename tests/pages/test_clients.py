@@ -7,16 +7,16 @@ from conton.services import users
 from conton.services.base import unit
 from tests.factories import actor_of, login, make_client, make_office, make_user
 
-# after a click the handler runs as a task and may open another page: give a loaded machine time (retries=20)
+# after a click the handler runs as a task and may open another page: should_see waits for it (tests/helpers.py)
 
 
 async def test_create_client_then_it_appears_in_the_list(user: User) -> None:
     make_office()
     await login(user, make_user('admin'))
     await user.open('/clientes')
-    await user.should_see('Nenhum cliente cadastrado ainda.', retries=20)
+    await user.should_see('Nenhum cliente cadastrado ainda.')
     user.find('Novo cliente').click()
-    await user.should_see('Razão social', retries=20)
+    await user.should_see('Razão social')
     user.find('CNPJ').type('11.222.333/0001-81')
     user.find('Razão social').type('Padaria Pão Quente Ltda')
     user.find('Nome fantasia').type('Pão Quente')
@@ -24,15 +24,15 @@ async def test_create_client_then_it_appears_in_the_list(user: User) -> None:
     user.find(kind=ui.input, content='E-mail').type('contato@paoquente.test')
     user.find('Honorários mensais (R$)').type('1.234,56')
     user.find('Cadastrar cliente').click()
-    await user.should_see('Acessos ao portal', retries=20)
-    await user.should_see('Cliente cadastrado.', retries=20)
+    await user.should_see('Acessos ao portal')
+    await user.should_see('Cliente cadastrado.')
     with unit() as session:
         stored = session.exec(select(Client)).one()
     assert (stored.document, stored.fee_cents, stored.trade_name) == ('11222333000181', 123456, 'Pão Quente')
     await user.open('/clientes')
-    await user.should_see('Padaria Pão Quente Ltda', retries=20)
-    await user.should_see('11.222.333/0001-81', retries=20)
-    await user.should_see('R$\xa01.234,56', retries=20)
+    await user.should_see('Padaria Pão Quente Ltda')
+    await user.should_see('11.222.333/0001-81')
+    await user.should_see('R$\xa01.234,56')
 
 
 async def test_bad_cpf_is_shown_next_to_the_field_and_nothing_is_saved(user: User) -> None:
@@ -40,11 +40,11 @@ async def test_bad_cpf_is_shown_next_to_the_field_and_nothing_is_saved(user: Use
     await login(user, make_user('admin'))
     await user.open('/clientes/novo')
     user.find(ui.toggle).elements.pop().value = 'PF'
-    await user.should_see('Nome completo', retries=20)
+    await user.should_see('Nome completo')
     user.find('CPF').type('529.982.247-24')
     user.find('Nome completo').type('Maria da Silva')
     user.find('Cadastrar cliente').click()
-    await user.should_see('CPF inválido. Confira os dígitos.', retries=20)
+    await user.should_see('CPF inválido. Confira os dígitos.')
     cpf_input = user.find('CPF').elements.pop()
     assert cpf_input.error == 'CPF inválido. Confira os dígitos.'
     assert user.find('Regime tributário').elements.pop().value == 'Pessoa Física'
@@ -57,23 +57,23 @@ async def test_edit_and_add_acesso_queues_a_welcome_email(user: User) -> None:
     client = make_client('Oficina Boa Vista Ltda', tax_regime='MEI')
     await login(user, make_user('admin'))
     await user.open(f'/clientes/{client.id}')
-    await user.should_see('Nenhum acesso ainda.', retries=20)
+    await user.should_see('Nenhum acesso ainda.')
     user.find('Razão social').clear().type('Oficina Boa Vista Eireli')
     user.find('Salvar alterações').click()
-    await user.should_see('Alterações salvas.', retries=20)
+    await user.should_see('Alterações salvas.')
     user.find('Adicionar acesso').click()
     user.find('Nome da pessoa').type('Joana Prado')
     user.find('E-mail (será o login)').type('joana@boavista.test')
     user.find('Criar acesso e enviar e-mail').click()
-    await user.should_see('joana@boavista.test', retries=20)
-    await user.should_see('Aguardando definir a senha', retries=20)
+    await user.should_see('joana@boavista.test')
+    await user.should_see('Aguardando definir a senha')
     with unit() as session:
         mails = session.exec(select(OutboxEmail)).all()
         assert session.get(Client, client.id).name == 'Oficina Boa Vista Eireli'
     assert [m.to_addr for m in mails] == ['joana@boavista.test']
     assert '/definir-senha/' in mails[0].text
     user.find('Reenviar e-mail').click()
-    await user.should_see('reenviado para joana@boavista.test', retries=20)
+    await user.should_see('reenviado para joana@boavista.test')
     with unit() as session:
         assert len(session.exec(select(OutboxEmail)).all()) == 2
 
@@ -87,20 +87,20 @@ async def test_delete_refused_with_an_explanation_then_deactivate(user: User) ->
     await user.open(f'/clientes/{client.id}')
     user.find('Excluir').click()
     user.find(marker='confirm-delete').click()
-    await user.should_see('1 acesso ao portal', retries=20)
+    await user.should_see('1 acesso ao portal')
     user.find('Desativar em vez disso').click()
     user.find('Desativar cliente').click()
-    await user.should_see('Cliente inativo', retries=20)
+    await user.should_see('Cliente inativo')
     with unit() as session:
         assert not session.get(Client, client.id).active
     await user.open('/clientes')
     await user.should_not_see('Mercado Central Ltda')
     await user.open('/clientes?situacao=inativos')
-    await user.should_see('Mercado Central Ltda', retries=20)
+    await user.should_see('Mercado Central Ltda')
     await user.open(f'/clientes/{client.id}')
     user.find('Reativar').click()
-    await user.should_see('Cliente reativado.', retries=20)
-    await user.should_see('Desativado', retries=20)  # the login stays disabled until re-enabled on its own
+    await user.should_see('Cliente reativado.')
+    await user.should_see('Desativado')  # the login stays disabled until re-enabled on its own
     with unit() as session:
         assert session.get(Client, client.id).active
 
@@ -112,7 +112,7 @@ async def test_delete_a_client_without_data(user: User) -> None:
     await user.open(f'/clientes/{client.id}')
     user.find('Excluir').click()
     user.find(marker='confirm-delete').click()
-    await user.should_see('Cliente excluído.', retries=20)
+    await user.should_see('Cliente excluído.')
     await user.should_not_see('Cadastro Errado Ltda')
     with unit() as session:
         assert session.get(Client, client.id) is None
@@ -125,22 +125,22 @@ async def test_search_and_pagination(user: User) -> None:
     make_client('São João Comércio Ltda', document='11222333000181')
     await login(user, make_user('admin'))
     await user.open('/clientes')
-    await user.should_see('26 registros', retries=20)
-    await user.should_see('Empresa 00 Ltda', retries=20)
+    await user.should_see('26 registros')
+    await user.should_see('Empresa 00 Ltda')
     await user.should_not_see('São João Comércio Ltda')
     with user:  # the handler runs in the pager's context, which the refresh replaces
         user.find(ui.pagination).elements.pop().value = 2
-    await user.should_see('São João Comércio Ltda', retries=20)
+    await user.should_see('São João Comércio Ltda')
     await user.should_not_see('Empresa 00 Ltda')
     user.find(ui.input).elements.pop().value = '11.222.333/0001-81'
-    await user.should_see('1 registro', retries=20)
-    await user.should_see('São João Comércio Ltda', retries=20)
+    await user.should_see('1 registro')
+    await user.should_see('São João Comércio Ltda')
     user.find(ui.input).elements.pop().value = 'sao joao'
-    await user.should_see('São João Comércio Ltda', retries=20)
+    await user.should_see('São João Comércio Ltda')
     await user.open('/clientes?q=zzz')
-    await user.should_see('Nenhum cliente encontrado', retries=20)
+    await user.should_see('Nenhum cliente encontrado')
     await user.open('/clientes?pagina=abc&situacao=xyz')
-    await user.should_see('26 registros', retries=20)
+    await user.should_see('26 registros')
 
 
 async def test_read_only_staff_sees_data_without_edit_buttons(user: User) -> None:
@@ -148,15 +148,15 @@ async def test_read_only_staff_sees_data_without_edit_buttons(user: User) -> Non
     client = make_client('Clínica Aurora Ltda', notes='Pagamento sempre em dia.')
     await login(user, make_user('staff', permissions={'clients': 'read'}))
     await user.open('/clientes')
-    await user.should_see('Clínica Aurora Ltda', retries=20)
+    await user.should_see('Clínica Aurora Ltda')
     await user.should_not_see('Novo cliente')
     await user.open(f'/clientes/{client.id}')
-    await user.should_see('Pagamento sempre em dia.', retries=20)
-    await user.should_see('Ficha', retries=20)
+    await user.should_see('Pagamento sempre em dia.')
+    await user.should_see('Ficha')
     for label in ('Salvar alterações', 'Excluir', 'Desativar', 'Adicionar acesso'):
         await user.should_not_see(label)
     await user.open('/clientes/novo')
-    await user.should_see('não encontrada ou sem acesso', retries=20)
+    await user.should_see('não encontrada ou sem acesso')
 
 
 async def test_staff_without_permission_gets_no_access(user: User) -> None:
@@ -165,7 +165,7 @@ async def test_staff_without_permission_gets_no_access(user: User) -> None:
     await login(user, make_user('staff', permissions={'suppliers': 'write'}))
     for path in ('/clientes', f'/clientes/{client.id}', f'/clientes/{client.id}/ficha', '/clientes/novo'):
         await user.open(path)
-        await user.should_see('não encontrada ou sem acesso', retries=20)
+        await user.should_see('não encontrada ou sem acesso')
         await user.should_not_see('Clínica Aurora Ltda')
 
 
@@ -176,13 +176,13 @@ async def test_ficha_is_a_printable_record(user: User) -> None:
     users.create_client_login(actor_of(admin), client.id, name='Bia', email='bia@atelie.test')
     await login(user, admin)
     await user.open(f'/clientes/{client.id}/ficha')
-    await user.should_see('Ficha cadastral do cliente', retries=20)
-    await user.should_see('Ateliê Primavera Ltda', retries=20)
-    await user.should_see('bia@atelie.test', retries=20)
-    await user.should_see('Curitiba/PR', retries=20)
-    await user.should_see('Imprimir', retries=20)
+    await user.should_see('Ficha cadastral do cliente')
+    await user.should_see('Ateliê Primavera Ltda')
+    await user.should_see('bia@atelie.test')
+    await user.should_see('Curitiba/PR')
+    await user.should_see('Imprimir')
     await user.open('/clientes/00000000-0000-4000-8000-000000000000/ficha')
-    await user.should_see('não encontrada ou sem acesso', retries=20)
+    await user.should_see('não encontrada ou sem acesso')
 
 
 async def test_test_client_from_the_office(user: User) -> None:
@@ -194,11 +194,11 @@ async def test_test_client_from_the_office(user: User) -> None:
     await login(user, admin)
     await user.open('/clientes')
     user.find('Cliente de teste').click()
-    await user.should_see('Este é o cliente de teste', retries=20)
+    await user.should_see('Este é o cliente de teste')
     user.find('Adicionar acesso').click()
     assert user.find('E-mail (será o login)').elements.pop().value == 'dona+cliente@modelo.test'
     user.find('Criar acesso e enviar e-mail').click()
-    await user.should_see('Aguardando definir a senha', retries=20)
+    await user.should_see('Aguardando definir a senha')
     with unit() as session:
         client = session.exec(select(Client)).one()
     assert client.is_test and client.document == '33000167000101'

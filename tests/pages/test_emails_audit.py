@@ -129,7 +129,7 @@ async def test_audit_lists_logins_and_filters(user: User) -> None:
     user.find('E-mail').type(admin.email)
     user.find('Senha').type('senha errada demais')
     user.find('Entrar').click()
-    await user.should_see('E-mail ou senha incorretos.', retries=50)
+    await user.should_see('E-mail ou senha incorretos.')
     await login(user, admin)
 
     await user.open('/auditoria')

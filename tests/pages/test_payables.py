@@ -19,6 +19,7 @@ from conton.models import Bill
 from conton.services import payables
 from conton.services.base import unit
 from tests.factories import actor_of, login, make_client, make_office, make_supplier, make_user
+from tests.helpers import DEADLINE
 
 PDF = b'%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'
 
@@ -150,9 +151,9 @@ async def test_upload_refused_shows_message_and_accepted_is_attached(user: User,
     await user.should_see('Nova conta a pagar')
     upload = next(iter(user.find(marker='form-upload').elements))
     await upload.handle_uploads([SmallFileUpload('boleto.pdf', 'application/pdf', b'isto nao e um pdf')])
-    await user.should_see('Tipo de arquivo não aceito', retries=50)
+    await user.should_see('Tipo de arquivo não aceito')
     await upload.handle_uploads([SmallFileUpload('boleto.pdf', 'application/pdf', PDF)])
-    await user.should_see('Anexado: boleto.pdf', retries=50)
+    await user.should_see('Anexado: boleto.pdf')
     user.find(marker='form-description').type('Honorários advocatícios')
     user.find(marker='form-amount').type('1.000,00')
     user.find(marker='form-due').type('20/11/2026')
@@ -165,7 +166,7 @@ async def test_upload_refused_shows_message_and_accepted_is_attached(user: User,
     await user.open(f'/pagamentos?conta={bill.id}')
     await user.should_see('Baixar anexo')
     user.find('Baixar anexo').click()
-    response = await user.download.next(timeout=5)
+    response = await user.download.next(timeout=DEADLINE)
     assert response.content == PDF
 
 
@@ -247,14 +248,14 @@ async def test_exports(user: User, admin) -> None:
     await user.open('/pagamentos')
     await shows(user, ['Papel A4', 'Canetas'])
     user.find(marker='export-csv').click()
-    response = await user.download.next(timeout=10)
+    response = await user.download.next(timeout=DEADLINE)
     text = response.content.decode('utf-8')
     assert text.startswith('\ufeff')
     rows = list(csv.reader(io.StringIO(text.lstrip('\ufeff')), delimiter=';'))
     assert [r[1] for r in rows[1:]] == ['Papel A4', 'Canetas']
     assert rows[1][6] == '100,00'
     user.find(marker='export-pdf').click()
-    response = await user.download.next(timeout=10)
+    response = await user.download.next(timeout=DEADLINE)
     assert response.content.startswith(b'%PDF')
 
 

@@ -2,7 +2,6 @@
 their recibos; never another client's, by list, URL or id; staff kept out."""
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timezone
 
 from nicegui.testing import User
@@ -12,6 +11,7 @@ from conton.models import Office
 from conton.services import receivables
 from conton.services.base import unit
 from tests.factories import actor_of, cnpj, login, make_client, make_office, make_user
+from tests.helpers import DEADLINE, wait_until
 
 NO_ACCESS = 'não encontrada ou sem acesso'
 
@@ -68,7 +68,7 @@ async def test_boleto_and_recibo_downloads(user: User) -> None:
     await user.should_see('Consultoria Alfa')
     assert len(user.find(marker='boleto').elements) == 2  # one per open charge
     user.find(marker='receipt').click()
-    response = await user.download.next(timeout=5)
+    response = await user.download.next(timeout=DEADLINE)
     assert response.content.startswith(b'%PDF')
 
 
@@ -80,7 +80,7 @@ async def test_boleto_download(user: User) -> None:
     await user.should_see('Consultoria Alfa')
     await user.should_not_see('Abertura Alfa')  # cancelled: gone from the portal
     user.find(marker='boleto').click()
-    response = await user.download.next(timeout=5)
+    response = await user.download.next(timeout=DEADLINE)
     assert response.content.startswith(b'%PDF')
 
 
@@ -88,18 +88,13 @@ async def test_pix_copia_e_cola_and_qr(user: User) -> None:
     _, login_a, ids = setup()
     await login(user, login_a)
     await user.open(f'/portal/financeiro?cobranca={ids["a_open"]}')
-    await user.should_see('PIX copia e cola', retries=50)
+    await user.should_see('PIX copia e cola')
     code = user.find(marker='pix-code').elements.pop().text
     assert receivables.pix_txid(ids['a_open']) in code and '300.00' in code
     user.find(marker='pix-copy').click()
     await user.should_see('Código PIX copiado.')
-    for _ in range(50):
-        images = [el for el in user.find(marker='pix').elements.pop().descendants()
-                  if getattr(el, 'source', '').startswith('data:image/png;base64,')]
-        if images:
-            break
-        await asyncio.sleep(0.1)
-    assert images
+    await wait_until(lambda: [el for el in user.find(marker='pix').elements.pop().descendants()
+                              if getattr(el, 'source', '').startswith('data:image/png;base64,')], 'the PIX QR image')
 
 
 async def test_another_clients_charge_by_url_is_not_found(user: User) -> None:

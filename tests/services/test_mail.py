@@ -13,6 +13,7 @@ from conton.services import auth, mail, users
 from conton.services.base import unit
 from conton.services.errors import NotFound, PermissionDenied
 from tests.factories import actor_of, make_client, make_office, make_user
+from tests.helpers import wait_for_see
 
 
 @pytest.fixture(autouse=True)
@@ -55,15 +56,15 @@ async def test_welcome_mail_arrives_and_its_link_sets_the_password(smtp, user: S
 
     link = re.search(r'http://conton\.test(/definir-senha/\S+)', text).group(1)
     await user.open(link)
-    await user.should_see('Olá, Joana Lima. Seu login é joana@exemplo.test.')
+    await wait_for_see(user, 'Olá, Joana Lima. Seu login é joana@exemplo.test.')
     user.find('Nova senha (mínimo 8 caracteres)').type('joana tem uma senha boa')
     user.find('Repita a senha').type('joana tem uma senha boa')
     user.find('Salvar senha e entrar').click()
-    await user.should_see('Acesso Rápido', retries=50)
+    await wait_for_see(user, 'Acesso Rápido')
     assert auth.authenticate('joana@exemplo.test', 'joana tem uma senha boa', '10.0.0.1')
     await user.open('/sair')
     await user.open(link)  # single use
-    await user.should_see('Este link não é mais válido')
+    await wait_for_see(user, 'Este link não é mais válido')
 
 
 def test_html_escapes_text_and_the_text_part_carries_the_link(smtp) -> None:
