@@ -1,14 +1,14 @@
 """All formatting shown to people (pt-BR): money, dates, CPF/CNPJ, CEP, phone. Built on Babel."""
 from __future__ import annotations
 
-import math
 import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from .br.money import parse_money  # noqa: F401 - it lives in conton.br.money, kept here for its callers
 from .clock import local
 
 LOCALE = 'pt_BR'
@@ -30,44 +30,6 @@ def decimal_br(value: Decimal | int, places: int = 2) -> str:
 def percent_bp(bp: int) -> str:
     """Basis points -> '2,00 %'."""
     return f'{decimal_br(Decimal(bp) / 100)} %'
-
-
-def parse_money(text: str | float | int | None) -> int:
-    """'1.234,56', 'R$ 1.234,56', '1234.56', 1234.56 -> cents, exactly however large (the caller checks its maximum).
-    Raises ValueError on anything else."""
-    if text is None or text == '':
-        raise ValueError('Informe um valor.')
-    if isinstance(text, bool):
-        raise ValueError(_INVALID_MONEY)
-    if isinstance(text, int):
-        return text * 100
-    if isinstance(text, float):
-        if not math.isfinite(text):
-            raise ValueError(_INVALID_MONEY)
-        return _exact_cents(Decimal(str(text)))
-    s = str(text).replace('R$', '').replace('\xa0', '').replace(' ', '').strip()
-    if len(s) > 100:  # no form sends that; a number this long would only cost time
-        raise ValueError(_INVALID_MONEY)
-    if re.fullmatch(r'-?\d{1,3}(\.\d{3})+(,\d{1,2})?|-?\d+(,\d{1,2})?', s):
-        s = s.replace('.', '').replace(',', '.')
-    elif not re.fullmatch(r'-?\d+(\.\d{1,2})?', s):
-        raise ValueError(_INVALID_MONEY)
-    return _exact_cents(Decimal(s))
-
-
-_INVALID_MONEY = 'Valor inválido. Use o formato 1.234,56.'
-
-
-def _exact_cents(value: Decimal) -> int:
-    """Reais -> cents (half-even on a third decimal place), with as many digits as the value has: the default
-    28-digit context would round a huge value, or fail on it."""
-    with localcontext() as context:
-        context.prec = max(28, value.adjusted() + 5)
-        context.Emax = max(context.Emax, value.adjusted() + 5)
-        try:
-            return int((value * 100).quantize(Decimal('1')))
-        except InvalidOperation as e:
-            raise ValueError(_INVALID_MONEY) from e
 
 
 def cents_to_input(cents: int | None) -> str:

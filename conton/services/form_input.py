@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from .. import formatting
+from ..br.money import MAX_AMOUNT_CENTS, MAX_INSTALLMENTS, parse_amount
 from . import validation
 from .errors import ValidationError
-from .money import MAX_AMOUNT_CENTS, MAX_INSTALLMENTS
 
 
 def money(value, field: str, errors: dict, *, required: bool = True, label: str = 'o valor',
@@ -18,19 +18,10 @@ def money(value, field: str, errors: dict, *, required: bool = True, label: str 
         if required:
             errors[field] = f'Informe {label}.'
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        cents = value
-    elif not isinstance(value, str | float):  # a forged event: true/false, a list, a dict...
-        errors[field] = 'Valor inválido. Use o formato 1.234,56.'
-        return None
-    else:
-        try:
-            cents = formatting.parse_money(value)
-        except ValueError as e:
-            errors[field] = str(e)
-            return None
-    if cents < 0:
-        errors[field] = 'O valor não pode ser negativo.'
+    try:
+        cents = parse_amount(value)  # pure: refuses forged values, bad text and negatives with the field's message
+    except ValueError as e:
+        errors[field] = str(e)
         return None
     if maximum is not None and cents > maximum:
         errors[field] = too_large(maximum)
