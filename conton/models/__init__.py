@@ -1,10 +1,10 @@
 """SQLModel tables; importing this package registers all of them."""
 from .audit import AuditLog
-from .finance import AlertSent, Bill, Charge, Receipt
+from .finance import AlertSent, Bill, Charge, FinanceMonth, Receipt
 from .notifications import Notification, OutboxEmail
 from .office import Office
 from .people import Client, LoginAttempt, Supplier, User, UserToken
 from .reminders import ReminderSent
 
-__all__ = ['AlertSent', 'AuditLog', 'Bill', 'Charge', 'Client', 'LoginAttempt', 'Notification', 'Office',
-           'OutboxEmail', 'Receipt', 'ReminderSent', 'Supplier', 'User', 'UserToken']
+__all__ = ['AlertSent', 'AuditLog', 'Bill', 'Charge', 'Client', 'FinanceMonth', 'LoginAttempt', 'Notification',
+           'Office', 'OutboxEmail', 'Receipt', 'ReminderSent', 'Supplier', 'User', 'UserToken']

@@ -85,3 +85,13 @@ class Receipt(SQLModel, table=True):
 
 # Sent alerts are the reminder engine's records now (models/reminders.py, migration 0003); the old name stays.
 AlertSent = ReminderSent
+
+
+class FinanceMonth(SQLModel, table=True):
+    """What was received (charges) and paid (bills) per month of the payment date: the Painel financeiro's series.
+    Kept on write, in the transaction of every change to a paid charge or bill (services/finance.py, flush hook and
+    `forget_deleted`), so it always equals the group-by over the paid rows; revision 0004 backfilled it."""
+    side: str = Field(primary_key=True, max_length=10)  # 'received' (charges) | 'paid' (bills)
+    month: date = Field(primary_key=True)  # the first day of the month
+    total_cents: int = Field(default=0, sa_type=BigInteger)
+    row_count: int = 0  # how many paid rows the total sums

@@ -29,7 +29,7 @@ from ..config import get_settings
 from ..db import after_commit
 from ..models import AlertSent, Bill, Supplier, User
 from ..models.people import fold
-from . import audit, live, mail, notifications, storage
+from . import audit, finance, live, mail, notifications, storage  # finance: the paid-per-month summary's flush hook
 from . import reminders
 from .base import as_uuid, in_id_order, unit
 from .errors import NotFound, ValidationError
@@ -559,6 +559,7 @@ def delete(actor: Actor, bill_ids: Sequence[uuid.UUID | str], scope: str = 'only
             audit.record(session, actor, 'delete', 'bill', b.id, f'{b.description}: '
                          f'{formatting.money(b.amount_cents)}, vencimento {formatting.day(b.due_date)}')
         session.exec(sql_delete(AlertSent).where(AlertSent.item_kind == 'bill', AlertSent.item_id.in_(list(targets))))
+        finance.forget_deleted(session, targets.values())  # a bulk delete: no flush sees these rows go
         session.exec(sql_delete(Bill).where(Bill.id.in_(list(targets))))
         _remove_unused_files(session, files)
         live.announce(session, TOOL)

@@ -36,7 +36,7 @@ from ..config import get_settings
 from ..db import after_commit
 from ..models import Charge, Client, Notification, Office, Receipt, User
 from ..models.people import fold
-from . import audit, boleto, calendar_br, live, mail, notifications, pix
+from . import audit, boleto, calendar_br, finance, live, mail, notifications, pix  # finance: summary flush hook
 from . import reminders
 from .base import as_uuid, get_scoped, in_id_order, scoped, unit
 from .errors import NotFound, PermissionDenied, ValidationError
