@@ -1,18 +1,16 @@
-"""Checks on Brazilian documents and common fields. Messages are in Portuguese (they are shown to people)."""
+"""Checks on Brazilian documents and common fields. Messages are in Portuguese (they are shown to people).
+
+The pure checks (CPF, CNPJ, CEP, UFs) live in `conton.br.documents`; these wrappers raise ValidationError with the
+field's message. `normalize_document`, `is_cpf`, `is_cnpj` and `UFS` stay importable from here."""
 from __future__ import annotations
 
 import re
 import unicodedata
 
-from validate_docbr import CNPJ, CPF
-
+from ..br.documents import UFS, is_cep, is_cnpj, is_cpf, normalize_cep, normalize_document  # noqa: F401
 from .errors import ValidationError
 
-_cpf = CPF()
-_cnpj = CNPJ()
 EMAIL_RE = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$')
-UFS = ('AC', 'AL', 'AP', 'AM', 'BA', 'CE', 'DF', 'ES', 'GO', 'MA', 'MT', 'MS', 'MG', 'PA', 'PB', 'PR', 'PE', 'PI',
-       'RJ', 'RN', 'RS', 'RO', 'RR', 'SC', 'SP', 'SE', 'TO')
 NOT_TEXT = 'Valor inválido para este campo.'
 CONTROL = 'O texto tem caracteres de controle (invisíveis), que não são aceitos.'
 _LINE_BREAKS = re.compile(r'\r\n?|[\u2028\u2029\x85]')  # CR LF, CR, Unicode line/paragraph separators, NEL: LF
@@ -40,21 +38,6 @@ def clean(value: object, field: str, *, multiline: bool = False) -> str:
             kept.append(ch if multiline or ch not in '\n\t' else ' ')
         v = ''.join(kept)
     return unicodedata.normalize('NFC', v)
-
-
-def normalize_document(value: object) -> str:
-    """Strip the mask; alphanumeric CNPJ letters upper-case (anything but text: '')."""
-    return re.sub(r'[^0-9A-Za-z]', '', value if isinstance(value, str) else '').upper()
-
-
-def is_cpf(value: object) -> bool:
-    v = normalize_document(value)
-    return len(v) == 11 and v.isdigit() and _cpf.validate(v)
-
-
-def is_cnpj(value: object) -> bool:
-    v = normalize_document(value)
-    return len(v) == 14 and v[12:].isdigit() and _cnpj.validate(v)
 
 
 def document(value: object, kind: str | None = None, field: str = 'document', required: bool = True) -> str:
@@ -88,8 +71,8 @@ def email(value: object, field: str = 'email', required: bool = True) -> str:
 
 
 def cep(value: object, field: str = 'cep') -> str:
-    v = re.sub(r'\D', '', clean(value, field))
-    if v and len(v) != 8:
+    v = normalize_cep(clean(value, field))
+    if v and not is_cep(v):
         raise ValidationError('CEP inválido: são 8 dígitos.', field)
     return v
 
