@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 from nicegui import ui
 
 from .. import formatting
+from ..br import boleto
 from ..models import Office
-from ..services import boleto, office, storage, validation
+from ..services import office, storage, validation
 from ..services.errors import ValidationError
 from ..services.permissions import Actor
 from .common import Form, action, page_title

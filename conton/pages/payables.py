@@ -8,9 +8,9 @@ from fastapi import Request
 from nicegui import run, ui
 
 from .. import clock, formatting
+from ..br.money import split_installments
 from ..services import live, payables
 from ..services.errors import NotFound, ValidationError
-from ..services.money import split_installments
 from ..services.payables import BillFilter, BillRow
 from ..services.permissions import Actor
 from ..formatting import money

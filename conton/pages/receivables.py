@@ -12,9 +12,9 @@ from fastapi import Request
 from nicegui import run, ui
 
 from .. import clock, formatting
+from ..br.money import late_fees, split_installments
 from ..services import live, receivables
 from ..services.errors import NotFound, ValidationError
-from ..services.money import late_fees, split_installments
 from ..services.permissions import Actor
 from ..services.receivables import ChargeDetail, ChargeFilter, ChargeRow
 from ..formatting import money

@@ -13,13 +13,13 @@ from typing import Any
 from sqlmodel import Session, select
 
 from .. import formatting
+from ..br.money import BOLETO_MAX_CENTS
 from ..clock import now
 from ..models import Client, Office, User
 from . import audit, directory, live, validation
 from .base import as_uuid, unit
 from .errors import NotFound, PermissionDenied, ValidationError
 from .form_input import too_large
-from .money import BOLETO_MAX_CENTS
 from .permissions import Actor, require
 
 KINDS = {'PF': 'Pessoa Física', 'PJ': 'Pessoa Jurídica'}

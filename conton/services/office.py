@@ -16,9 +16,10 @@ from typing import Any
 from sqlmodel import Session
 
 from .. import formatting
+from ..br import boleto, pix
 from ..clock import now
 from ..models import Office
-from . import audit, boleto, pix, storage, validation
+from . import audit, storage, validation
 from .base import unit
 from .errors import ValidationError
 from .permissions import Actor, require

@@ -25,6 +25,7 @@ from sqlalchemy import update as sql_update
 from sqlmodel import Session, select
 
 from .. import clock, formatting
+from ..br.money import add_months, net_paid, split_installments
 from ..config import get_settings
 from ..db import after_commit
 from ..models import AlertSent, Bill, Supplier, User
@@ -34,7 +35,6 @@ from . import reminders
 from .base import as_uuid, in_id_order, unit
 from .errors import NotFound, ValidationError
 from .form_input import day as _day, installments as _installments, money as _money, text as _text
-from .money import add_months, net_paid, split_installments
 from .permissions import Actor, require
 from .validation import normalize_document
 
@@ -653,7 +653,7 @@ def export_csv(actor: Actor, filt: BillFilter) -> bytes:
 
 def export_pdf(actor: Actor, filt: BillFilter) -> bytes:
     """The filtered list as a printable PDF (at most PDF_MAX_ROWS rows; the totals always cover every match)."""
-    from . import pdf
+    from .. import pdf
     require(actor, TOOL)
     with unit(actor) as session:
         rows = _export_rows(session, filt, limit=PDF_MAX_ROWS)

@@ -32,16 +32,17 @@ from sqlalchemy import and_, case, exists, func, insert, or_
 from sqlmodel import Session, select
 
 from .. import clock, formatting
+from ..br import boleto, pix
+from ..br.money import BOLETO_MAX_CENTS, add_months, net_paid, split_installments
 from ..config import get_settings
 from ..db import after_commit
 from ..models import Charge, Client, Notification, Office, Receipt, User
 from ..models.people import fold
-from . import audit, boleto, calendar_br, finance, live, mail, notifications, pix  # finance: summary flush hook
+from . import audit, calendar_br, finance, live, mail, notifications  # finance: summary flush hook
 from . import reminders
 from .base import as_uuid, get_scoped, in_id_order, scoped, unit
 from .errors import NotFound, PermissionDenied, ValidationError
 from .form_input import day as _day, installments as _installments, money as _money, text as _text, too_large
-from .money import BOLETO_MAX_CENTS, add_months, net_paid, split_installments
 from .permissions import Actor, require
 from .validation import normalize_document
 
@@ -908,7 +909,7 @@ def _render_boleto(session: Session, office: Office, charge: Charge, client: Cli
 
 def _boleto_bytes(office: Office, charge: Charge, client: Client, nosso: int) -> bytes:
     """Draw the boleto (no database)."""
-    from . import pdf
+    from .. import pdf
     code, printed = _boleto_codes(office, nosso, charge)
     info = _office_info(office)
     payload, _ = _pix_for(office, charge)
@@ -1004,7 +1005,8 @@ def receipt_pdf(actor: Actor, receipt_id: uuid.UUID | str) -> tuple[str, bytes]:
 
 
 def recibo_bytes(info: OfficeInfo, client: Client, receipt: Receipt) -> bytes:
-    from . import extenso, pdf
+    from .. import pdf
+    from ..br import extenso
     doc = pdf.ReciboDoc(number=receipt.number, office_name=info.legal_name, office_document=info.document,
                         office_address=info.address, client_name=client.name,
                         client_document=formatting.document(client.document), amount_cents=receipt.amount_cents,
@@ -1031,7 +1033,7 @@ class PixCode:
 
 def pix_code(actor: Actor, charge_id: uuid.UUID | str) -> PixCode:
     """The PIX copia e cola and its QR (PNG) of an open charge, for staff or its own client."""
-    from . import pdf
+    from .. import pdf
     _require_view(actor)
     with unit(actor) as session:
         charge = _charge(session, charge_id, actor)
