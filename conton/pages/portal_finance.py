@@ -65,10 +65,19 @@ class Charges:
         self.paid_empty = ui.column().classes('w-full gap-0')
         self.paid_list = ui.column().classes('w-full gap-2').mark('paid-charges')
         self.cards: dict[ui.column, dict] = {self.open_list: {}, self.paid_list: {}}
-        self.show(view)
-
-    def show(self, view: PortalView) -> None:
         self.summary.content = summary_html(view)
+        self.sync_cards(view)
+
+    def show(self, view: PortalView):
+        """Live: the summary at once; the cards (new elements, the costly part) once every tab has its summary."""
+        self.summary.content = summary_html(view)
+
+        async def then() -> None:
+            if not self.summary.is_deleted:
+                self.sync_cards(view)
+        return then()
+
+    def sync_cards(self, view: PortalView) -> None:
         _note(self.open_empty, not view.open, 'Nenhuma cobrança em aberto. Obrigado!', 'no-open')
         _note(self.paid_empty, not view.paid, 'Nenhum pagamento registrado ainda.')
         ready = (view.boleto_ready, view.pix_ready)

@@ -42,7 +42,8 @@ from .permissions import Actor
 
 log = logging.getLogger(__name__)
 STAFF = ('staff',)
-SLICE_SECONDS = 0.01  # callbacks run in slices of ~10 ms, then the loop serves everyone else
+SLICE_SECONDS, SLICE_TABS = 0.005, 20  # callbacks run in slices (~5 ms, at most 20 tabs), then the loop serves the
+PAUSE_SECONDS = 0.001  # rest: those tabs' sends (each tab's outbox is its own task) and everyone else's requests
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,9 @@ def subscribe(tools: str | Iterable[str], actor: Actor, callback: Callable[[Any]
     With `load`, the callback receives `load(actor)`, read once per event for all tabs of one scope showing the same
     `key` (default: the load function itself; a callable key is asked at each event, for a view whose filter
     changes); without it, the callback receives the changes.
-    Staff hear only the tools they may read; a client login only its own client's changes."""
+    Staff hear only the tools they may read; a client login only its own client's changes. A callback may return a
+    coroutine for heavier work (e.g. building new elements): it runs after every tab of the event got its quick
+    first step, so that with hundreds of tabs open the first of them do not hold up the others."""
     hub.add(tuple([tools] if isinstance(tools, str) else tools), actor, callback, load, key)
 
 
@@ -145,6 +148,7 @@ class Hub:
         self.tabs: dict[str, list[_Sub]] = {}
         self.pending = _Batch()
         self.running = False
+        self.later: list[tuple[Any, Any]] = []  # (slot, coroutine) returned by callbacks of the current dispatch
         self.delivered = 0  # callbacks run (tests, benchmarks)
 
     # ---- subscribing ------------------------------------------------------------------------------------------
@@ -242,7 +246,7 @@ class Hub:
         logins, data = _prepare({s.actor.user_id for s in targets},
                                 [(k, s[0].load, [x.actor for x in s]) for k, s in groups.items()])
         await asyncio.sleep(0)
-        started = time.perf_counter()
+        pace = _Pace()
         for sub, payload in targets.items():
             if sub.tab.id not in self.tabs:
                 continue  # the tab closed meanwhile, or an earlier callback ended it
@@ -256,9 +260,14 @@ class Hub:
                         continue  # the load failed for that scope (e.g. the client was deleted)
                     payload = data[key]
                 self._run(sub, payload)
-            if time.perf_counter() - started > SLICE_SECONDS:
-                await asyncio.sleep(0)
-                started = time.perf_counter()
+            await pace.step()
+        later, self.later = self.later, []
+        for slot, coroutine in later:  # the heavier second steps, once every tab has had its quick first one
+            try:
+                await background_tasks.create(coroutine, name='live callback', context=slot)
+            except Exception:  # noqa: BLE001  (already reported in the tab's context)
+                pass
+            await pace.step()
 
     @staticmethod
     def _session_holds(sub: _Sub, login: _Login | None) -> bool:
@@ -292,9 +301,23 @@ class Hub:
             try:
                 result = sub.callback(payload)
                 if asyncio.iscoroutine(result):
-                    background_tasks.create(result, name='live callback', context=slot)
+                    self.later.append((slot, result))
             except Exception as e:  # noqa: BLE001
                 core.app.handle_exception(e)
+
+
+class _Pace:
+    """Yield to the loop after every slice of callbacks, so that no one waits behind hundreds of tabs: all woken
+    outboxes would otherwise send in one pass of the loop."""
+
+    def __init__(self) -> None:
+        self.started, self.count = time.perf_counter(), 0
+
+    async def step(self) -> None:
+        self.count += 1
+        if self.count >= SLICE_TABS or time.perf_counter() - self.started > SLICE_SECONDS:
+            await asyncio.sleep(PAUSE_SECONDS)
+            self.started, self.count = time.perf_counter(), 0
 
 
 @dataclass(frozen=True)
