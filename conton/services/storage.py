@@ -7,7 +7,6 @@ import hashlib
 import os
 import re
 import secrets
-import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from nicegui import run
 from ..clock import now
 from ..config import get_settings
 from .errors import ValidationError
+from .filetypes import clean_name
 
 MIME_LABELS = {'image/png': 'PNG', 'image/jpeg': 'JPEG', 'image/webp': 'WebP', 'application/pdf': 'PDF'}
 EXTENSIONS = {'image/png': '.png', 'image/jpeg': '.jpg', 'image/webp': '.webp', 'application/pdf': '.pdf'}
@@ -61,12 +61,8 @@ def sniff(head: bytes) -> str | None:
 
 def safe_display_name(name: object, default: str = 'arquivo') -> str:
     """A file name fit to show and to offer in Content-Disposition: no path, no control or format characters (a
-    right-to-left override turns 'exe.pdf' around on screen), no line or paragraph separators."""
-    name = name if isinstance(name, str) else ''
-    name = ''.join(ch for ch in name.replace('\\', '/').split('/')[-1]
-                   if unicodedata.category(ch) not in ('Cc', 'Cf', 'Cs', 'Zl', 'Zp'))
-    name = re.sub(r'["<>:|?*]', '', unicodedata.normalize('NFC', name)).strip(' .')
-    return name[:200] or default
+    right-to-left override turns 'exe.pdf' around on screen), no line or paragraph separators (filetypes.clean_name)."""
+    return clean_name(name, default)
 
 
 def limit_label(max_bytes: int) -> str:
