@@ -93,6 +93,11 @@ def _rows_insert(model, rows: list[dict], chunk: int = 5000) -> None:
     with get_engine().begin() as conn:
         for i in range(0, len(rows), chunk):
             conn.execute(insert(model.__table__), rows[i:i + chunk])
+    if model.__name__ in ('Charge', 'Bill'):  # a bulk insert no flush sees: the Painel's monthly summary from the rows
+        from conton.services import finance
+        from conton.services.base import unit
+        with unit() as session:
+            finance.rebuild_months(session)
 
 
 def charges(clients_: list[Client], n: int, today: date, months: int = 24, seed: int = 2) -> int:

@@ -126,6 +126,25 @@ def icon(name: str) -> str:
     return f'<i class="material-icons notranslate" aria-hidden="true">{esc(name)}</i>'
 
 
+def _top_html(actor: Actor, brand: office.Branding) -> str:
+    """The header's menus and brand, the same for every login with the same tools: built once per (tool set,
+    branding) and kept in memory. A permission change gives another tool set (another key); saving the office's name
+    or logo gives another Branding (office.reset_cache), so neither needs the cache emptied."""
+    key = (actor.is_client, tuple(t.key for t in actor.tools()), brand)
+    cached = _TOP_CACHE.get(key)
+    if cached is None:
+        if len(_TOP_CACHE) >= 256:  # a handful of permission sets in practice; never grow without bound
+            _TOP_CACHE.clear()
+        logo = f'<img src="/logo?v={brand.version}" alt="">' if brand.has_logo else ''
+        cached = _TOP_CACHE[key] = (
+            f'{_phone_menu_html(actor)}<a class="conton-brand" href="/">{logo}<span>{esc(brand.name)}</span></a>'
+            f'<div class="gt-sm">{_nav_html(actor)}</div><div class="conton-grow"></div>')
+    return cached
+
+
+_TOP_CACHE: dict[tuple, str] = {}  # shared by every tab on purpose: it holds nothing of any one login
+
+
 def _groups(actor: Actor) -> list[tuple[str, list[Tool]]]:
     return [(group, list(items)) for group, items in groupby(actor.tools(), key=lambda t: t.group)]
 
@@ -182,10 +201,7 @@ def frame(actor: Actor, title: str) -> Iterator[None]:
     notes = NotificationDrawer(actor)
 
     with ui.header(elevated=True).classes('items-center q-px-md q-py-xs gap-2 bg-primary text-white no-wrap'):
-        logo = f'<img src="/logo?v={brand.version}" alt="">' if brand.has_logo else ''
-        ui.html(f'{_phone_menu_html(actor)}<a class="conton-brand" href="/">{logo}<span>{esc(brand.name)}</span></a>'
-                f'<div class="gt-sm">{_nav_html(actor)}</div><div class="conton-grow"></div>{_user_html(actor)}') \
-            .classes('conton-top').mark('top-bar')
+        ui.html(_top_html(actor, brand) + _user_html(actor)).classes('conton-top').mark('top-bar')
         notes.bell = ui.button(icon='notifications', on_click=lambda: drawer.toggle()) \
             .props('flat dense color=white no-caps aria-label=Notificações').mark('bell')
 
