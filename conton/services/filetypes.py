@@ -72,6 +72,9 @@ class RefusedFile(ValidationError):
         self.reason = reason
         self.message = message
 
+    def __reduce__(self):  # survives pickling (run.cpu_bound, logging handlers)
+        return type(self), (self.reason, self.message)
+
 
 def _t(mime: str, label: str, group: str, *extensions: str) -> FileType:
     return FileType(mime, label, extensions[0], group, extensions)
@@ -282,7 +285,8 @@ _OOXML_FAMILIES = (  # (main part folder, words of its content type, type)
 _ODF = {'application/vnd.oasis.opendocument.text': ODT, 'application/vnd.oasis.opendocument.spreadsheet': ODS,
         'application/vnd.oasis.opendocument.presentation': ODP}
 _EXECUTABLE_ENTRIES = frozenset({'meta-inf/manifest.mf', 'classes.dex', 'androidmanifest.xml'})
-_OFFICE_DOCUMENT = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument'
+_OFFICE_DOCUMENT = ('http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument',
+                    'http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument')  # transitional, strict
 _PACKAGE_NS = '{http://schemas.openxmlformats.org/package/2006/'
 
 
@@ -294,7 +298,7 @@ def _zip(reader: _Reader, tail: bytes) -> FileType:
         raise RefusedFile('zip', ZIP_BOMB)
     try:
         archive = zipfile.ZipFile(reader.fp)  # reads the central directory only
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except Exception:  # noqa: BLE001 - zipfile raises many kinds (BadZipFile, NotImplementedError, struct.error...)
         raise RefusedFile('damaged', 'O ZIP está incompleto ou danificado.') from None
     with archive:
         infos = archive.infolist()
@@ -341,7 +345,7 @@ def _small_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo | None, limit: 
     try:
         with archive.open(info) as entry:
             return entry.read(limit + 1)[:limit]
-    except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError, EOFError, RuntimeError):
+    except Exception:  # noqa: BLE001 - a bad entry (zlib.error, BadZipFile, NotImplementedError...): not Office
         return None
 
 
@@ -351,7 +355,7 @@ def _parse_xml(data: bytes | None):
         return None
     try:
         return fromstring(data, forbid_dtd=True)
-    except (ParseError, DefusedXmlException, ValueError):
+    except (ParseError, DefusedXmlException, ValueError, LookupError):  # LookupError: unknown encoding
         return None
 
 
@@ -369,11 +373,14 @@ def _ooxml(archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> FileT
     relations = _parse_xml(_small_entry(archive, names.get('_rels/.rels')))
     main = None
     for relation in (relations.iter(f'{_PACKAGE_NS}relationships}}Relationship') if relations is not None else ()):
-        if relation.get('Type') == _OFFICE_DOCUMENT:
+        if relation.get('Type') in _OFFICE_DOCUMENT:
             main = (relation.get('Target') or '').lstrip('/')
     if not main or main.lower() not in names:
         return None
     content_type = ''
+    for default in types.iter(f'{_PACKAGE_NS}content-types}}Default'):
+        if '.' + (default.get('Extension') or '').lower() == os.path.splitext(main.lower())[1]:
+            content_type = (default.get('ContentType') or '').lower()
     for override in types.iter(f'{_PACKAGE_NS}content-types}}Override'):
         if (override.get('PartName') or '').lstrip('/').lower() == main.lower():
             content_type = (override.get('ContentType') or '').lower()
@@ -453,7 +460,7 @@ def _textual(reader: _Reader, head: bytes, tail: bytes) -> FileType:
         raise RefusedFile('unknown', UNKNOWN)
     if _MARKUP_AT_START.match(start) or _MARKUP_ANYWHERE.search(head[:MARKUP_WINDOW]):
         raise RefusedFile('dangerous', DANGEROUS)
-    if start.startswith(b'OFXHEADER:') or _OFX_START.match(start):
+    if start[:10].upper() == b'OFXHEADER:' or _OFX_START.match(start):
         if re.search(rb'<!(?:doctype|entity)', head, re.IGNORECASE):
             raise RefusedFile('xml', BAD_XML)
         return OFX
@@ -527,7 +534,7 @@ def _xml(reader: _Reader, head: bytes) -> FileType:
         parser.feed(sample)
         if whole:
             parser.close()
-    except (ParseError, DefusedXmlException, ValueError):
+    except (ParseError, DefusedXmlException, ValueError, LookupError):  # LookupError: unknown encoding
         if watcher.markup:
             raise RefusedFile('dangerous', DANGEROUS) from None
         raise RefusedFile('xml', BAD_XML) from None

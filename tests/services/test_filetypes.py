@@ -3,6 +3,7 @@ Pillow; the name a file was sent with is never looked at."""
 from __future__ import annotations
 
 import io
+import pickle
 import struct
 import zipfile
 from pathlib import Path
@@ -178,6 +179,24 @@ def test_minimal_office_documents_are_told_apart_by_their_parts(tmp_path: Path, 
     assert found == expected and found.label == label and found.extension == f'.{kind}'
 
 
+def test_office_documents_in_strict_xml_or_typed_by_a_default_extension() -> None:
+    strict = ooxml('xlsx')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(strict)) as source, zipfile.ZipFile(buffer, 'w') as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == '_rels/.rels':
+                data = data.replace(b'http://schemas.openxmlformats.org/officeDocument/2006/relationships/',
+                                    b'http://purl.oclc.org/ooxml/officeDocument/relationships/')
+            target.writestr(info.filename, data)
+    assert identify(buffer.getvalue()) == filetypes.XLSX
+    types = TYPES.replace('<Default Extension="xml" ContentType="application/xml"/>',
+                          f'<Default Extension="xml" ContentType="{CT}.wordprocessingml.document.main+xml"/>')
+    by_default = plain_zip({'[Content_Types].xml': types.format(main='outro/x.bin', content_type='x/y'),
+                            '_rels/.rels': RELS.format(main='word/document.xml'), 'word/document.xml': b'<w/>'})
+    assert identify(by_default) == filetypes.DOCX
+
+
 def test_a_zip_renamed_docx_is_a_zip_and_a_zip_that_only_pretends_is_a_zip_too(tmp_path: Path) -> None:
     assert identify(named(tmp_path, 'contrato.docx', plain_zip({'contrato.txt': b'texto'}))) == filetypes.ZIP
     fake = plain_zip({'[Content_Types].xml': TYPES.format(main='word/document.xml',
@@ -216,8 +235,9 @@ def test_nfe_xml_is_accepted_in_utf8_and_latin1() -> None:
     assert identify(b'\xef\xbb\xbf<?xml version="1.0"?><lote><item>1</item></lote>') == filetypes.XML
 
 
-@pytest.mark.parametrize('data', [OFX_SGML, OFX_XML, b'\r\n  <OFX>\r\n<SIGNONMSGSRSV1></SIGNONMSGSRSV1></OFX>'],
-                         ids=['sgml-header', 'xml', 'bare'])
+@pytest.mark.parametrize('data', [OFX_SGML, OFX_XML, b'\r\n  <OFX>\r\n<SIGNONMSGSRSV1></SIGNONMSGSRSV1></OFX>',
+                                  b'\n\nofxheader:100\ndata:ofxsgml\n\n<ofx><signonmsgsrsv1></ofx>'],
+                         ids=['sgml-header', 'xml', 'bare', 'lower-case'])
 def test_ofx_statements_are_ofx(data: bytes) -> None:
     assert identify(data) == filetypes.OFX
 
@@ -321,8 +341,10 @@ XXE = b'''<?xml version="1.0"?>
     b'<?xml version="1.0"?><!DOCTYPE nfe SYSTEM "http://exemplo.test/nfe.dtd"><nfe/>',
     b'<?xml version="1.0"?><nfe>&naodeclarada;</nfe>',
     b'<?xml version="1.0"?><nfe><aberta></nfe>',
+    b'<?xml version="1.0" encoding="UTF-C"?><nfe/>',
     b'OFXHEADER:100\r\n<!DOCTYPE OFX [<!ENTITY x SYSTEM "file:///etc/passwd">]><OFX>&x;</OFX>',
-], ids=['billion-laughs', 'external-entity', 'external-dtd', 'undeclared-entity', 'malformed', 'ofx-entity'])
+], ids=['billion-laughs', 'external-entity', 'external-dtd', 'undeclared-entity', 'malformed', 'unknown-encoding',
+        'ofx-entity'])
 def test_xml_with_dtd_entities_or_broken_structure_is_refused(data: bytes) -> None:
     error = refused(data)
     assert error.reason == 'xml' and 'DTD' in error.message
@@ -343,6 +365,13 @@ def test_damaged_pdf_and_zip_are_refused_with_their_own_message() -> None:
     assert refused(ooxml('docx')[:-30]).message == 'O ZIP está incompleto ou danificado.'
 
 
+def test_an_office_zip_with_a_corrupt_part_is_only_a_zip() -> None:
+    data = bytearray(ooxml('docx'))
+    start = 30 + len('[Content_Types].xml')  # the first entry's compressed bytes
+    data[start:start + 8] = b'\xff' * 8
+    assert identify(bytes(data)) == filetypes.ZIP
+
+
 def test_zip_bombs_are_refused_from_the_central_directory(monkeypatch: pytest.MonkeyPatch) -> None:
     two = plain_zip({'a.txt': b'a' * 100, 'b.txt': b'b' * 100})
     assert identify(two) == filetypes.ZIP
@@ -357,6 +386,8 @@ def test_zip_bombs_are_refused_from_the_central_directory(monkeypatch: pytest.Mo
 def test_refusal_is_a_validation_error_of_the_file_field() -> None:
     error = refused(b'\x7fELF' + b'\x00' * 60)
     assert isinstance(error, ValidationError) and error.errors == {'file': DANGEROUS}
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.reason, copy.errors) == ('dangerous', {'file': DANGEROUS})
 
 
 # --- reading only what is needed ---------------------------------------------------------------------------------
