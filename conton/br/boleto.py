@@ -24,6 +24,7 @@ __all__ = [
     'barcode_from_linha',
     'linha_arrecadacao',
     'campo_livre',
+    'nosso_numero_impresso',
     'campo_livre_bb',
     'campo_livre_itau',
     'campo_livre_bradesco',
@@ -468,3 +469,30 @@ def campo_livre(
         result = campo_livre_santander(convenio=convenio, nosso_numero=nosso_numero, carteira=carteira)
     assert len(result) == 25, result
     return result
+
+
+def nosso_numero_impresso(
+    bank: str,
+    *,
+    agencia: str = '',
+    conta: str = '',
+    carteira: str = '',
+    convenio: str = '',
+    nosso_numero: str = '',
+) -> str:
+    """The nosso número as the bank prints it on the boleto (and as a person should see it anywhere else): BB the
+    17-digit number with the convênio (or the 11 digits of a 4/6-digit convênio), Itaú 'carteira/número-DAC', Bradesco
+    'carteira/número', Caixa the 17-digit number with its carteira prefix, Santander 'número-DV'. Same fields as
+    `campo_livre` (ValueError when they do not fit the bank's layout)."""
+    code = str(bank or '').strip().zfill(3)
+    cl = campo_livre(code, agencia=agencia, conta=conta, carteira=carteira, convenio=convenio,
+                     nosso_numero=nosso_numero)
+    if code == '001':
+        return cl[6:23] if cl.startswith('000000') else cl[:11]
+    if code == '341':
+        return f'{cl[0:3]}/{cl[3:11]}-{cl[11]}'
+    if code == '237':
+        return f'{cl[4:6]}/{cl[6:17]}'
+    if code == '104':
+        return caixa_nosso_numero(nosso_numero, carteira)
+    return f'{cl[8:20]}-{cl[20]}'

@@ -193,7 +193,7 @@ class ChargesView:
             receivables.reopen(self.actor, charge.id)
             ui.notify('Cobrança reaberta.', type='positive')
         elif choice == 'send':
-            count = receivables.send_to_client(self.actor, charge.id)
+            count = await run.io_bound(receivables.send_to_client, self.actor, charge.id)  # draws the boleto
             ui.notify(f'Cobrança enviada por e-mail ({count} destinatário{"s" if count != 1 else ""}).',
                       type='positive')
         if choice:
@@ -260,8 +260,8 @@ class ChargesView:
             ui.label('A baixa emite um recibo numerado e avisa o cliente.').classes('text-caption text-grey-8')
 
             async def submit() -> None:
-                result = await form.submit(lambda: receivables.pay(
-                    self.actor, charge.id, paid_date=paid_date.value, received=received.value,
+                result = await form.submit(lambda: run.io_bound(  # draws the recibo
+                    receivables.pay, self.actor, charge.id, paid_date=paid_date.value, received=received.value,
                     discount=discount.value, addition=addition.value, payment_form=form_select.value))
                 if result is not None:
                     dialog.submit(result)
@@ -323,9 +323,9 @@ class ChargesView:
             installments.on_value_change(show_split)
 
             async def save() -> None:
-                result = await form.submit(lambda: receivables.create(
-                    actor, client_id=client.value, description=description.value, amount=amount.value,
-                    due_date=due.value, issue_date=issue.value, installments=installments.value))
+                result = await form.submit(lambda: run.io_bound(  # draws the boleto for the e-mail
+                    receivables.create, actor, client_id=client.value, description=description.value,
+                    amount=amount.value, due_date=due.value, issue_date=issue.value, installments=installments.value))
                 if result is not None:
                     dialog.submit(result)
             with ui.row().classes('w-full justify-end'):
@@ -466,8 +466,8 @@ def _detail_html(detail: ChargeDetail) -> str:
              ('Vencimento', formatting.day(c.due_date))]
     if c.parcel:
         lines.append(('Parcela', c.parcel))
-    if c.nosso_numero:
-        lines.append(('Nosso número', str(c.nosso_numero)))
+    if detail.nosso_numero:
+        lines.append(('Nosso número', detail.nosso_numero))
     if c.status == 'pago':
         lines += [('Pagamento', f'{formatting.day(c.paid_date)} — {c.payment_form_label}'),
                   ('Desconto', formatting.money(c.discount_cents)),

@@ -23,7 +23,7 @@ import logging
 import re
 import time as _time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -209,6 +209,7 @@ class ChargeDetail:
     boleto_missing: list[str]  # what Meus Dados lacks for a boleto ([] = ready)
     fine_bp: int
     interest_bp_month: int
+    nosso_numero: str = ''  # as the boleto prints it (br.boleto.nosso_numero_impresso); '' before the first boleto
 
     @property
     def receipt(self) -> ReceiptInfo | None:
@@ -357,7 +358,8 @@ def get(actor: Actor, charge_id: uuid.UUID | str) -> ChargeDetail:
         return ChargeDetail(row, [ReceiptInfo(r.id, r.number, r.amount_cents, r.paid_date,
                                               PAYMENT_FORMS.get(r.payment_form, r.payment_form),
                                               r.cancelled_at is not None) for r in receipts],
-                            payload, problem, boleto_settings_missing(office), office.fine_bp, office.interest_bp_month)
+                            payload, problem, boleto_settings_missing(office), office.fine_bp, office.interest_bp_month,
+                            _nosso_numero_shown(office, charge.nosso_numero))
 
 
 def client_options(actor: Actor, text: str = '', *, include: uuid.UUID | str | None = None,
@@ -522,12 +524,11 @@ def _announce_new(session: Session, client: Client, charges: list[Charge]) -> No
         return
     office = _office(session)
     info = _office_info(office)
-    attachments, lines = [], []
+    lines = []
     try:
-        data = _render_boleto(session, office, first, client)
-        attachments.append((_boleto_filename(first), 'application/pdf', data))
+        office, nosso = _reserve_nosso_numero(session, first)  # the number now; the boleto drawn after commit
     except ValidationError:
-        pass
+        nosso = None
     if len(charges) > 1:
         lines.append('Parcelas: ' + '; '.join(f'{c.installment_no}/{c.installment_count} '
                                               f'{formatting.money(c.amount_cents)} em {formatting.day(c.due_date)}'
@@ -535,10 +536,26 @@ def _announce_new(session: Session, client: Client, charges: list[Charge]) -> No
     paragraphs = [f'Olá, {client.name}.',
                   f'{info.name} registrou uma nova cobrança para você: {first.description}, '
                   f'{formatting.money(first.amount_cents)}, vencimento {formatting.day(first.due_date)}.',
-                  *lines, *_payment_paragraphs(office, first, bool(attachments))]
-    for address in dict.fromkeys(addresses):
-        mail.queue(session, address, title, paragraphs, link=('Abrir o portal', _portal_url(first.id)),
-                   attachments=attachments)
+                  *lines, *_payment_paragraphs(office, first, nosso is not None)]
+    _mail_after_commit(session, addresses, title, paragraphs, ('Abrir o portal', _portal_url(first.id)),
+                       lambda: _boleto_attachment(office, first, client, nosso))
+
+
+def _mail_after_commit(session: Session, addresses: list[str], subject: str, paragraphs: list[str],
+                       link: tuple[str, str], draw: Callable[[], list[tuple[str, str, bytes]]]) -> None:
+    """Queue e-mails whose attachments are PDFs without drawing them in the caller's transaction (which may hold the
+    office row lock, taken for a nosso número or a recibo number): after its commit, draw them (no transaction
+    open), then queue the e-mails in a second short one. Should that step fail, what was committed stays and the
+    failure is logged; the documents are in the portal and 'Enviar ao cliente' sends a charge again."""
+    def queue() -> None:
+        try:
+            attachments = draw()
+            with unit() as mail_session:
+                for address in dict.fromkeys(addresses):
+                    mail.queue(mail_session, address, subject, paragraphs, link=link, attachments=attachments)
+        except Exception:  # noqa: BLE001  (committed already: log it, never undo or hide the saved work)
+            log.exception('e-mail "%s" not queued', subject)
+    after_commit(session, queue)
 
 
 def generate_month(actor: Actor, competence: str, *, client_id: uuid.UUID | str | None = None) -> int:
@@ -722,14 +739,16 @@ def _announce_payment(session: Session, office: Office, client: Client, charge: 
     body = f'{charge.description}: {formatting.money(receipt.amount_cents)} em {formatting.day(receipt.paid_date)}, ' \
            f'recibo nº {receipt.number:06d}'
     notifications.notify(session, [u for u, _ in users], 'recebimentos', title, body, '/portal/financeiro')
-    data = recibo_bytes(_office_info(office), client, receipt)
-    for address in dict.fromkeys(e for _, e in users):
-        mail.queue(session, address, title,
-                   [f'Olá, {client.name}.', f'Recebemos o seu pagamento de {formatting.money(receipt.amount_cents)} '
-                    f'referente a {receipt.refers_to}, em {formatting.day(receipt.paid_date)}. Obrigado!',
-                    f'O recibo nº {receipt.number:06d} está em anexo e também no portal.'],
-                   link=('Abrir o portal', _portal_url(None)),
-                   attachments=[(_receipt_filename(receipt), 'application/pdf', data)])
+    if not users:
+        return
+    info = _office_info(office)
+    _mail_after_commit(
+        session, [e for _, e in users], title,
+        [f'Olá, {client.name}.', f'Recebemos o seu pagamento de {formatting.money(receipt.amount_cents)} '
+         f'referente a {receipt.refers_to}, em {formatting.day(receipt.paid_date)}. Obrigado!',
+         f'O recibo nº {receipt.number:06d} está em anexo e também no portal.'],
+        ('Abrir o portal', _portal_url(None)),
+        lambda: [(_receipt_filename(receipt), 'application/pdf', recibo_bytes(info, client, receipt))])
 
 
 def undo_payment(actor: Actor, charge_id: uuid.UUID | str) -> None:
@@ -791,24 +810,24 @@ def send_to_client(actor: Actor, charge_id: uuid.UUID | str) -> int:
         if not addresses:
             raise ValidationError('Este cliente não tem e-mail cadastrado nem acesso ao portal.')
         office = _office(session)
-        attachments = []
         try:
-            attachments.append((_boleto_filename(charge), 'application/pdf',
-                                _render_boleto(session, office, charge, client)))
+            office, nosso = _reserve_nosso_numero(session, charge)  # a short transaction: the boleto drawn after it
         except ValidationError:
-            pass
-        subject = f'Cobrança: {charge.description}'
-        parcel = f' (parcela {charge.installment_no}/{charge.installment_count})' if charge.installment_no else ''
-        paragraphs = [f'Olá, {client.name}.',
-                      f'Segue a cobrança {charge.description}{parcel}, {formatting.money(charge.amount_cents)}, '
-                      f'vencimento {formatting.day(charge.due_date)}.',
-                      *_payment_paragraphs(office, charge, bool(attachments))]
+            nosso = None
+    attachments = _boleto_attachment(office, charge, client, nosso)
+    subject = f'Cobrança: {charge.description}'
+    parcel = f' (parcela {charge.installment_no}/{charge.installment_count})' if charge.installment_no else ''
+    paragraphs = [f'Olá, {client.name}.',
+                  f'Segue a cobrança {charge.description}{parcel}, {formatting.money(charge.amount_cents)}, '
+                  f'vencimento {formatting.day(charge.due_date)}.',
+                  *_payment_paragraphs(office, charge, bool(attachments))]
+    with unit(actor) as session:  # the second short transaction: the e-mails and their audit line
         for address in addresses:
             mail.queue(session, address, subject, paragraphs, link=('Abrir o portal', _portal_url(charge.id)),
                        attachments=attachments)
         audit.record(session, actor, 'email', 'charge', charge.id, f'{charge.description}: enviada a '
                      f'{", ".join(addresses)}')
-        return len(addresses)
+    return len(addresses)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -863,26 +882,30 @@ def _missing_message(missing: list[str]) -> str:
 def _boleto_codes(office: Office, nosso: int, charge: Charge) -> tuple[str, str]:
     """(44-digit barcode, nosso número as printed) of a charge; ValidationError when the settings do not fit."""
     bank = office.bank_code.strip()
+    fields = dict(agencia=office.agencia, conta=office.conta, carteira=office.carteira, convenio=office.convenio,
+                  nosso_numero=str(nosso))
     try:
-        cl = boleto.campo_livre(bank, agencia=office.agencia, conta=office.conta, carteira=office.carteira,
-                                convenio=office.convenio, nosso_numero=str(nosso))
-        code = boleto.barcode(bank, charge.due_date, charge.amount_cents, cl)
+        code = boleto.barcode(bank, charge.due_date, charge.amount_cents, boleto.campo_livre(bank, **fields))
+        printed = boleto.nosso_numero_impresso(bank, **fields)
     except ValueError as e:
         log.info('boleto not built: %s', e)
         raise ValidationError(f'Os dados bancários de Meus Dados não conferem com o layout de boleto do '
                               f'{boleto.SUPPORTED_BANKS.get(bank, "banco")}: confira agência, conta, carteira e '
                               f'código do beneficiário. Nenhum boleto foi gerado.') from e
-    if bank == '001':
-        printed = cl[6:23] if cl.startswith('000000') else cl[:11]
-    elif bank == '341':
-        printed = f'{cl[0:3]}/{cl[3:11]}-{cl[11]}'
-    elif bank == '237':
-        printed = f'{cl[4:6]}/{cl[6:17]}'
-    elif bank == '104':
-        printed = boleto.caixa_nosso_numero(str(nosso), office.carteira)
-    else:
-        printed = f'{cl[8:20]}-{cl[20]}'
     return code, printed
+
+
+def _nosso_numero_shown(office: Office, nosso: int | None) -> str:
+    """A charge's nosso número as its boleto prints it ('' before a boleto was made); the bare sequence when the
+    current bank settings no longer fit the layout."""
+    if nosso is None:
+        return ''
+    try:
+        return boleto.nosso_numero_impresso(office.bank_code.strip(), agencia=office.agencia, conta=office.conta,
+                                            carteira=office.carteira, convenio=office.convenio,
+                                            nosso_numero=str(nosso))
+    except ValueError:
+        return str(nosso)
 
 
 def _reserve_nosso_numero(session: Session, charge: Charge) -> tuple[Office, int]:
@@ -902,9 +925,15 @@ def _reserve_nosso_numero(session: Session, charge: Charge) -> tuple[Office, int
     return locked, number
 
 
-def _render_boleto(session: Session, office: Office, charge: Charge, client: Client) -> bytes:
-    office, nosso = _reserve_nosso_numero(session, charge)
-    return _boleto_bytes(office, charge, client, nosso)
+def _boleto_attachment(office: Office, charge: Charge, client: Client,
+                       nosso: int | None) -> list[tuple[str, str, bytes]]:
+    """The boleto as an e-mail attachment, or none when it cannot be drawn (the e-mail goes with the PIX code)."""
+    if nosso is None:
+        return []
+    try:
+        return [(_boleto_filename(charge), 'application/pdf', _boleto_bytes(office, charge, client, nosso))]
+    except ValidationError:
+        return []
 
 
 def _boleto_bytes(office: Office, charge: Charge, client: Client, nosso: int) -> bytes:
@@ -973,13 +1002,23 @@ def boleto_pdf(actor: Actor, charge_id: uuid.UUID | str) -> tuple[str, bytes]:
                                   else 'Esta cobrança já foi paga.')
         client = session.get(Client, charge.client_id)
         try:
-            data = _render_boleto(session, _office(session), charge, client)
+            office, nosso = _reserve_nosso_numero(session, charge)
         except ValidationError:
             if actor.is_client:
-                raise ValidationError('O boleto desta cobrança ainda não está disponível: o escritório precisa '
-                                      'completar os dados bancários. Use o PIX ou fale com o escritório.') from None
+                raise ValidationError(BOLETO_UNAVAILABLE) from None
             raise
-        return _boleto_filename(charge), data
+    # committed: the office row is unlocked before the PDF is drawn (drawn on demand, never stored: it is cheap and
+    # always shows the charge and the office as they are now)
+    try:
+        return _boleto_filename(charge), _boleto_bytes(office, charge, client, nosso)
+    except ValidationError:
+        if actor.is_client:
+            raise ValidationError(BOLETO_UNAVAILABLE) from None
+        raise
+
+
+BOLETO_UNAVAILABLE = ('O boleto desta cobrança ainda não está disponível: o escritório precisa completar os dados '
+                      'bancários. Use o PIX ou fale com o escritório.')
 
 
 def _boleto_filename(charge: Charge) -> str:

@@ -375,3 +375,19 @@ def test_every_supported_bank_builds_valid_boletos(bank):
     assert len(free) == 25 and free.isdigit()
     code = barcode(bank, date(2026, 12, 10), 45678, free)
     assert barcode_from_linha(linha_digitavel(code)) == code
+
+
+def test_nosso_numero_impresso_per_bank() -> None:
+    assert boleto.nosso_numero_impresso('001', convenio='7777777', carteira='18', nosso_numero='87654') == \
+        '77777770000087654'
+    dac = boleto.itau_nosso_numero_dac(agencia='0293', conta='01328', carteira='109', nosso_numero='157')
+    assert boleto.nosso_numero_impresso('341', agencia='0293', conta='01328', carteira='109', nosso_numero='157') == \
+        f'109/00000157-{dac}'
+    assert boleto.nosso_numero_impresso('237', agencia='278-0', conta='039232-4', carteira='06',
+                                        nosso_numero='2125525') == '06/00002125525'
+    assert boleto.nosso_numero_impresso('104', convenio='5507', carteira='RG', nosso_numero='19') == \
+        '14000000000000019'
+    santander = boleto.nosso_numero_impresso('033', convenio='1234567', carteira='101', nosso_numero='5')
+    assert santander.startswith('000000000005-') and len(santander) == 14
+    with pytest.raises(ValueError):
+        boleto.nosso_numero_impresso('341', agencia='', conta='', carteira='109', nosso_numero='1')

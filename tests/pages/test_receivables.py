@@ -179,6 +179,19 @@ async def test_detail_pix_boleto_baixa_and_recibo(user: User) -> None:
     assert response.content.startswith(b'%PDF')
 
 
+async def test_detail_shows_the_nosso_numero_of_the_boleto(user: User) -> None:
+    admin, alfa, _ = setup_office()
+    charge_id = new_charge(admin, alfa)
+    receivables.boleto_pdf(actor_of(admin), charge_id)  # the first boleto takes nosso número 1
+    printed = receivables.get(actor_of(admin), charge_id).nosso_numero
+    assert printed.startswith('109/00000001-')
+    await login(user, admin)
+    await user.open(f'/recebimentos?cobranca={charge_id}')
+    await user.should_see(marker='charge-detail')
+    detail = user.find(marker='charge-detail').elements.pop().content
+    assert f'<td>Nosso número</td><td>{printed}</td>' in detail
+
+
 async def test_baixa_refuses_a_future_date(user: User) -> None:
     admin, alfa, _ = setup_office()
     charge_id = new_charge(admin, alfa)

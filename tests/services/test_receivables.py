@@ -309,6 +309,18 @@ def test_boleto_pdf_gets_a_nosso_numero_once(admin, tmp_path) -> None:
     assert linha in text
 
 
+def test_detail_shows_the_nosso_numero_as_the_boleto_prints_it(admin, tmp_path) -> None:
+    bank_settings()
+    charge_id = one_charge(admin, notify=False)
+    assert receivables.get(admin, charge_id).nosso_numero == ''  # no boleto yet, no number
+    _, data = receivables.boleto_pdf(admin, charge_id)
+    shown = receivables.get(admin, charge_id).nosso_numero
+    assert shown == boleto.nosso_numero_impresso('341', agencia='1234', conta='12345', carteira='109', nosso_numero='1')
+    assert shown.startswith('109/00000001-') and shown in text_of(data, tmp_path)
+    bank_settings(bank_code='001', convenio='7777777', carteira='18')  # the office moved to another bank
+    assert receivables.get(admin, charge_id).nosso_numero == '77777770000000001'
+
+
 def test_pix_code_for_an_open_charge(admin) -> None:
     bank_settings()
     charge_id = one_charge(admin, amount='99,90')
