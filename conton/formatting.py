@@ -33,10 +33,10 @@ def percent_bp(bp: int) -> str:
 
 
 def cents_to_input(cents: int | None) -> str:
-    """Cents -> '1234,56' for an input field."""
+    """Cents -> '1.234,56' for an input field: the grouping every other amount shows (parse_money reads it back)."""
     if cents is None:
         return ''
-    return decimal_br(Decimal(cents) / 100).replace('.', '')
+    return decimal_br(Decimal(cents) / 100)
 
 
 def day(value: date | datetime | None) -> str:

@@ -170,6 +170,19 @@ async def test_upload_refused_shows_message_and_accepted_is_attached(user: User,
     assert response.content == PDF
 
 
+async def test_baixa_prefills_the_amount_grouped_and_reads_it_back(user: User, admin) -> None:
+    bill_id = payables.create(actor_of(admin), description='Aluguel', amount='1.500,00', due_date='05/11/2026')[0]
+    await login(user, admin)
+    await user.open(f'/pagamentos?conta={bill_id}')
+    await user.should_see(marker='detail-pay')
+    user.find(marker='detail-pay').click()
+    await user.should_see('Confirmar baixa')
+    assert next(iter(user.find('Valor pago (R$)').elements)).value == '1.500,00'  # as every other amount
+    user.find('Confirmar baixa').click()
+    await user.should_not_see('Confirmar baixa')
+    assert [b.paid_cents for b in bills()] == [150000]
+
+
 async def test_baixa_and_undo_through_the_page(user: User, admin) -> None:
     ids = seed(admin)
     await login(user, admin)

@@ -192,6 +192,21 @@ async def test_detail_shows_the_nosso_numero_of_the_boleto(user: User) -> None:
     assert f'<td>Nosso número</td><td>{printed}</td>' in detail
 
 
+async def test_baixa_prefills_the_amount_grouped_and_reads_it_back(user: User) -> None:
+    admin, alfa, _ = setup_office()
+    charge_id = new_charge(admin, alfa, amount='1.500,00')
+    await login(user, admin)
+    await user.open(f'/recebimentos?cobranca={charge_id}')
+    await user.should_see(marker='pay')
+    user.find(marker='pay').click()
+    await user.should_see(marker='received')
+    assert user.find(marker='received').elements.pop().value == '1.500,00'  # as every other amount, not 1500,00
+    user.find(marker='confirm-pay').click()
+    await user.should_see('Baixa registrada; recibo emitido.')
+    with unit() as session:
+        assert session.get(Charge, charge_id).received_cents == 150000
+
+
 async def test_baixa_refuses_a_future_date(user: User) -> None:
     admin, alfa, _ = setup_office()
     charge_id = new_charge(admin, alfa)
