@@ -481,9 +481,9 @@ def nosso_numero_impresso(
     nosso_numero: str = '',
 ) -> str:
     """The nosso número as the bank prints it on the boleto (and as a person should see it anywhere else): BB the
-    17-digit number with the convênio (or the 11 digits of a 4/6-digit convênio), Itaú 'carteira/número-DAC', Bradesco
-    'carteira/número', Caixa the 17-digit number with its carteira prefix, Santander 'número-DV'. Same fields as
-    `campo_livre` (ValueError when they do not fit the bank's layout)."""
+    17-digit number with the convênio (or the 11 digits of a 4/6-digit convênio), Itaú 'carteira/número-DAC',
+    Bradesco 'carteira/número', Caixa the 17-digit number with its carteira prefix, Santander 'número-DV'. Same
+    fields as `campo_livre` (ValueError when they do not fit the bank's layout)."""
     code = str(bank or '').strip().zfill(3)
     cl = campo_livre(code, agencia=agencia, conta=conta, carteira=carteira, convenio=convenio,
                      nosso_numero=nosso_numero)

@@ -41,24 +41,27 @@ def needs_setup() -> bool:
 
 def setup(*, office_name: str, name: str, email: str, password: str, ip: str = '') -> Actor:
     """First run: create the admin account and name the office. Refused once any user exists."""
+    cleaned: dict[str, str] = {}  # stored as validation.text cleans it (format characters removed), not as typed
     validation.collect(
-        lambda: validation.text(office_name, 'office_name', 'o nome do escritório', required=True),
-        lambda: validation.text(name, 'name', 'o seu nome', required=True, max_len=120),
+        lambda: cleaned.update(office=validation.text(office_name, 'office_name', 'o nome do escritório',
+                                                      required=True)),
+        lambda: cleaned.update(name=validation.text(name, 'name', 'o seu nome', required=True, max_len=120)),
         lambda: validation.email(email),
         lambda: passwords.check_rules(password, email=email, name=name),
     )
+    office_name, name = cleaned['office'], cleaned['name']
     hashed = passwords.hash_password(password)
     with unit() as session:
         if session.exec(select(User.id).limit(1)).first() is not None:
             raise ValidationError('O escritório já foi configurado. Entre com seu e-mail e senha.')
         off = office.ensure(session)
-        off.trade_name = off.legal_name = office_name.strip()
-        user = User(email=validation.email(email), name=name.strip(), role='admin', password_hash=hashed,
+        off.trade_name = off.legal_name = office_name
+        user = User(email=validation.email(email), name=name, role='admin', password_hash=hashed,
                     last_login_at=now())
         session.add(user)
         session.flush()
         actor = to_actor(user, ip)
-        audit.record(session, actor, 'setup', 'office', 1, f'escritório "{office_name.strip()}" criado')
+        audit.record(session, actor, 'setup', 'office', 1, f'escritório "{office_name}" criado')
     office.reset_cache()
     return actor
 

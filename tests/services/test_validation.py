@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from conton.models import Client, Supplier
+from conton.models import AuditLog, Client, Office, Supplier, User
 from conton.services import auth, clients, office, payables, receivables, suppliers, users, validation
 from conton.services.base import unit
 from conton.services.errors import ValidationError
@@ -115,6 +115,17 @@ def test_first_run_answers_forged_text_with_the_field_message(field: str, value)
                   password='uma senha longa e boa') | {field: value}
     errors = errors_of(lambda: auth.setup(**fields))
     assert errors[field] == (CONTROL if isinstance(value, str) else NOT_TEXT)
+
+
+def test_first_run_stores_the_names_without_format_characters() -> None:
+    actor = auth.setup(office_name='\u202eContábil\u200b Exemplo ', name=' Maria\u2067 Souza',
+                       email='maria@exemplo.test', password='uma senha longa e boa')
+    with unit() as session:
+        stored = session.get(Office, 1)
+        assert (stored.trade_name, stored.legal_name) == ('Contábil Exemplo', 'Contábil Exemplo')
+        assert session.get(User, actor.user_id).name == 'Maria Souza'
+        detail = session.exec(select(AuditLog.detail).where(AuditLog.action == 'setup')).one()
+        assert detail == 'escritório "Contábil Exemplo" criado'
 
 
 def test_names_are_stored_without_format_characters(admin) -> None:
