@@ -30,12 +30,17 @@ def cmd_create_admin(args) -> None:
     from . import db
     from .services import admin_tools
     db.migrate()
+    office_name = (args.office or '').strip()
+    if not office_name and not admin_tools.office_name():  # a new office: its name is on every page and boleto
+        if not sys.stdin.isatty():
+            sys.exit('Erro: informe o nome do escritório com --office "Nome do escritório".')
+        office_name = input('Nome do escritório: ').strip()
     password = _read_password()
     try:
-        admin_tools.create_admin(email=args.email, name=args.name, password=password)
+        admin_tools.create_admin(email=args.email, name=args.name, password=password, office_name=office_name)
     except Exception as e:  # noqa: BLE001
         sys.exit(f'Erro: {e}')
-    print(f'Administrador {args.email} criado.')
+    print(f'Administrador {args.email} criado. Ao entrar, complete os dados do escritório em Meus Dados.')
 
 
 def cmd_demo(args) -> None:
@@ -72,6 +77,7 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser('create-admin', help='create an administrator (password from the terminal or stdin)')
     p.add_argument('--email', required=True)
     p.add_argument('--name', required=True)
+    p.add_argument('--office', help='office name (asked for when the office has none yet and stdin is a terminal)')
     p.set_defaults(func=cmd_create_admin)
     p = sub.add_parser('demo', help='seed a demo office (3 staff, 25 clients with logins, 10 suppliers)')
     p.add_argument('--password', default='demo-conton-2026', help='password of every demo login')

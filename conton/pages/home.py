@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from ..services import home, live
-from ..services.permissions import Tool
+from ..services import home, live, office
+from ..services.permissions import Actor, Tool
 from .frame import esc, frame, guard, tiles_html
 
 
@@ -14,6 +14,7 @@ def index() -> None:
     if actor is None:
         return
     with frame(actor, 'Início'):
+        office_prompt(actor)
         heading = 'Portal do cliente' if actor.is_client else 'Acesso Rápido'
         help_tile = home.Tile(Tool('help', 'Suporte' if actor.is_client else 'Ajuda',
                                    'support_agent' if actor.is_client else 'help_outline', '/ajuda', ''), 0, '')
@@ -24,3 +25,18 @@ def index() -> None:
         def show(tiles: list[home.Tile]) -> None:  # live: a change elsewhere moves the badges
             grid.content = intro + tiles_html([*tiles, help_tile])
         live.subscribe(home.live_tools(actor), actor, show, load=home.quick_access, key=home.share_key(actor))
+
+
+def office_prompt(actor: Actor) -> None:
+    """'Complete os dados do escritório' while Meus Dados lacks the essentials (services.office decides)."""
+    missing = office.completion_prompt(actor)
+    if not missing:
+        return
+    listed = missing[0] if len(missing) == 1 else ', '.join(missing[:-1]) + ' e ' + missing[-1]
+    with ui.row().classes('w-full items-center gap-2 q-pa-sm q-mb-md rounded-borders bg-blue-1 text-primary') \
+            .mark('office-prompt'):
+        ui.icon('info', size='sm')
+        ui.label(f'Complete os dados do escritório: falta{"m" if len(missing) > 1 else ""} {listed}. Eles aparecem '
+                 'nos boletos, recibos e e-mails aos clientes.').classes('col')
+        ui.button('Completar Meus Dados', icon='edit',
+                  on_click=lambda: ui.navigate.to('/meus-dados?aba=dados')).props('unelevated no-caps')

@@ -211,6 +211,25 @@ def boleto_settings_missing(office: Office) -> list[str]:
     return missing + [_MISSING_LABELS[k] for k in needed if not (getattr(office, k) or '').strip()]
 
 
+# What Meus Dados must hold before the office looks finished to its clients (documents, e-mails, the portal)
+ESSENTIALS: tuple[tuple[tuple[str, ...], str], ...] = ((('legal_name',), 'razão social'), (('document',), 'CNPJ'),
+                                                       (('street', 'city', 'uf'), 'endereço'))
+
+
+def registration_missing(office: Office) -> list[str]:
+    """The essentials Meus Dados still lacks (labels in Portuguese; [] when complete)."""
+    return [label for keys, label in ESSENTIALS if any(not (getattr(office, k) or '').strip() for k in keys)]
+
+
+def completion_prompt(actor: Actor) -> list[str]:
+    """For someone who may complete Meus Dados: what it still lacks (the home page asks for it); [] for everyone
+    else, and once it is complete. An office created with `conton create-admin` starts with a name only."""
+    if actor.is_client or not actor.can('office', 'write'):
+        return []
+    with unit(actor) as session:
+        return registration_missing(session.get(Office, 1) or Office(id=1))
+
+
 def bank_label(code: str) -> str:
     return f'{code} - {BANKS[code]}' if code in BANKS else code
 
