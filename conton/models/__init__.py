@@ -1,4 +1,6 @@
 """SQLModel tables; importing this package registers all of them."""
+from .agenda import (CalendarToken, Event, EventException, EventReminder, ExtraHoliday, Obligation,
+                     ObligationAssignment, ObligationDone, ObligationOverride)
 from .audit import AuditLog
 from .finance import AlertSent, Bill, Charge, FinanceMonth, Receipt
 from .notifications import Notification, OutboxEmail
@@ -7,4 +9,6 @@ from .people import Client, LoginAttempt, Supplier, User, UserToken
 from .reminders import ReminderSent
 
 __all__ = ['AlertSent', 'AuditLog', 'Bill', 'Charge', 'Client', 'FinanceMonth', 'LoginAttempt', 'Notification',
-           'Office', 'OutboxEmail', 'Receipt', 'ReminderSent', 'Supplier', 'User', 'UserToken']
+           'Office', 'OutboxEmail', 'Receipt', 'ReminderSent', 'Supplier', 'User', 'UserToken',
+           'CalendarToken', 'Event', 'EventException', 'EventReminder', 'ExtraHoliday', 'Obligation',
+           'ObligationAssignment', 'ObligationDone', 'ObligationOverride']

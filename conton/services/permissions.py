@@ -24,6 +24,7 @@ class Tool:
 
 
 STAFF_TOOLS: tuple[Tool, ...] = (
+    Tool('agenda', 'Agenda', 'event', '/agenda', '', 'agenda'),
     Tool('receivables', 'Recebimentos', 'request_quote', '/recebimentos', 'Financeiro', 'recebimentos'),
     Tool('payables', 'Pagamentos', 'payments', '/pagamentos', 'Financeiro', 'pagamentos'),
     Tool('finance', 'Painel financeiro', 'insights', '/financeiro', 'Financeiro', 'painel-financeiro'),
@@ -35,6 +36,7 @@ STAFF_TOOLS: tuple[Tool, ...] = (
     Tool('audit', 'Auditoria', 'policy', '/auditoria', 'Configurações', 'auditoria'),
 )
 CLIENT_TOOLS: tuple[Tool, ...] = (
+    Tool('portal_agenda', 'Agenda', 'event', '/portal/agenda', '', 'portal-agenda', ('client',), False),
     Tool('portal_finance', 'Financeiro', 'account_balance_wallet', '/portal/financeiro', '', 'portal-financeiro',
          ('client',), False),
     Tool('portal_data', 'Meus dados', 'badge', '/portal/dados', '', 'portal-dados', ('client',), False),

@@ -50,7 +50,8 @@ from .base import unit
 log = logging.getLogger(__name__)
 
 # Modules that register a source when imported: a tool that reminds adds its line here.
-SOURCE_MODULES = ('conton.services.receivables', 'conton.services.payables')
+SOURCE_MODULES = ('conton.services.receivables', 'conton.services.payables', 'conton.services.agenda',
+                  'conton.services.obligations')
 LATE_NOTE = '(lembrete atrasado)'
 KEY_CHUNK = 500  # item ids per IN (...) and rows per INSERT (SQLite's and PostgreSQL's parameter limits)
 

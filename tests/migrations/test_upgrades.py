@@ -373,3 +373,10 @@ def check_finance_months(ctx: Context, state: dict) -> None:
 
 
 UPGRADES['0004'] = Upgrade(fill_finance_months, check_finance_months)
+
+
+# --- 0005: the Agenda (tests/migrations/upgrade_0005.py) ---------------------------------------------------------
+
+from tests.migrations import upgrade_0005  # noqa: E402
+
+UPGRADES['0005'] = Upgrade(upgrade_0005.fill, upgrade_0005.check)
