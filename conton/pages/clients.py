@@ -443,7 +443,8 @@ def login_row(actor: Actor, client: Client, login: User, can_write: bool, refres
         @action
         def resend() -> None:
             users.resend_welcome(actor, login.id)
-            ui.notify(f'E-mail com o link de acesso reenviado para {login.email}.', type='positive')
+            ui.notify(f'Novo link para definir a senha enviado para {login.email}; o anterior deixou de valer.',
+                      type='positive')
 
         @action
         def toggle() -> None:
@@ -453,10 +454,32 @@ def login_row(actor: Actor, client: Client, login: User, can_write: bool, refres
             refresh()
 
         if login.active:
-            ui.button('Reenviar e-mail', icon='forward_to_inbox', on_click=resend).props('flat dense no-caps')
+            ui.button(NEW_LINK, icon='forward_to_inbox', on_click=lambda: confirm_new_link(login, resend)) \
+                .props('flat dense no-caps').mark('new-link')
             ui.button('Desativar', icon='block', on_click=toggle).props('flat dense no-caps color=grey-8')
         elif client.active:
             ui.button('Reativar', icon='check_circle', on_click=toggle).props('flat dense no-caps color=positive')
+
+
+NEW_LINK = 'Enviar novo link para definir a senha'
+
+
+def confirm_new_link(login: User, send) -> None:
+    """What 'Enviar novo link' does, said before it is done: a new link, the old one ends, the password stays."""
+    with ui.dialog() as dialog, ui.card().style('max-width: 480px'):
+        ui.label(f'{NEW_LINK}?').classes('text-h6')
+        ui.label(f'{login.email} recebe um e-mail com um novo link para definir a senha (válido por 72 horas). O link '
+                 'enviado antes deixa de funcionar; a senha atual, se houver, continua valendo até a pessoa definir '
+                 'outra.').classes('text-grey-8')
+
+        async def confirm() -> None:
+            dialog.close()
+            await send()  # an @action: its errors become messages
+
+        with ui.row().classes('w-full justify-end gap-2'):
+            ui.button('Cancelar', on_click=dialog.close).props('flat no-caps')
+            ui.button('Enviar novo link', on_click=confirm).props('unelevated no-caps').mark('confirm-new-link')
+    dialog.open()
 
 
 def add_login_dialog(actor: Actor, client: Client, refresh) -> None:

@@ -191,10 +191,9 @@ def edit_staff_page(user_id: str, aviso: str = '') -> None:
                      else 'Ainda não entrou').classes('text-sm text-grey-7')
             ui.space()
             if person.active:
-                ui.button('Reenviar convite', icon='forward_to_inbox', on_click=lambda: resend(actor, person)) \
-                    .props('flat no-caps color=primary') \
-                    .tooltip('Novo e-mail de boas-vindas com um link para definir a senha; o link anterior deixa de '
-                             'valer')
+                ui.button('Enviar novo link para definir a senha', icon='forward_to_inbox',
+                          on_click=lambda: confirm_new_link(actor, person)).props('flat no-caps color=primary') \
+                    .mark('new-link')
                 if not is_me:
                     ui.button('Desativar', icon='block', on_click=lambda: confirm_disable(actor, person)) \
                         .props('flat no-caps color=grey-8')
@@ -232,10 +231,29 @@ def hint(text: str, color: str = 'primary') -> None:
         ui.label(text)
 
 
+def confirm_new_link(actor: Actor, person: User) -> None:
+    """Say what the button does before doing it: a new link, the old one ends, the password stays until changed."""
+    with ui.dialog() as dialog, ui.card().style('max-width: 480px'):
+        ui.label('Enviar novo link para definir a senha?').classes('text-h6')
+        ui.label(f'{person.email} recebe um e-mail com um novo link para definir a senha (válido por 72 horas). O '
+                 'link enviado antes deixa de funcionar; a senha atual, se houver, continua valendo até a pessoa '
+                 'definir outra.').classes('text-grey-8')
+
+        async def confirm() -> None:
+            dialog.close()
+            await resend(actor, person)  # an @action: its errors become messages
+
+        with ui.row().classes('w-full justify-end gap-2'):
+            ui.button('Cancelar', on_click=dialog.close).props('flat no-caps')
+            ui.button('Enviar novo link', on_click=confirm).props('unelevated no-caps').mark('confirm-new-link')
+    dialog.open()
+
+
 @action
 def resend(actor: Actor, person: User) -> None:
     users.resend_welcome(actor, person.id)
-    ui.notify(f'Convite reenviado para {person.email}. O link anterior deixou de valer.', type='positive')
+    ui.notify(f'Novo link para definir a senha enviado para {person.email}; o anterior deixou de valer.',
+              type='positive')
 
 
 @action

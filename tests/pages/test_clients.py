@@ -72,8 +72,11 @@ async def test_edit_and_add_acesso_queues_a_welcome_email(user: User) -> None:
         assert session.get(Client, client.id).name == 'Oficina Boa Vista Eireli'
     assert [m.to_addr for m in mails] == ['joana@boavista.test']
     assert '/definir-senha/' in mails[0].text
-    user.find('Reenviar e-mail').click()
-    await user.should_see('reenviado para joana@boavista.test')
+    user.find('Enviar novo link para definir a senha').click()  # says what it does, and asks first
+    await user.should_see('O link enviado antes deixa de funcionar', kind=ui.label)
+    user.find(marker='confirm-new-link').click()
+    await user.should_see('Novo link para definir a senha enviado para joana@boavista.test; o anterior deixou de '
+                          'valer.')
     with unit() as session:
         assert len(session.exec(select(OutboxEmail)).all()) == 2
 

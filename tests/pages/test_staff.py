@@ -138,8 +138,11 @@ async def test_disable_enable_and_resend(user: User) -> None:
     staff = users.create_staff(actor_of(admin), name='Carla Dias', email='carla@exemplo.test', permissions={})
     await login(user, admin)
     await user.open(f'/funcionarios/{staff.id}')
-    user.find('Reenviar convite').click()
-    await user.should_see('Convite reenviado para carla@exemplo.test')
+    user.find(marker='new-link').click()
+    await user.should_see('Enviar novo link para definir a senha?')
+    await user.should_see('O link enviado antes deixa de funcionar', kind=ui.label)
+    user.find(marker='confirm-new-link').click()
+    await user.should_see('Novo link para definir a senha enviado para carla@exemplo.test; o anterior deixou de valer.')
     assert len(_outbox()) == 2
 
     user.find('Desativar').click()
@@ -147,7 +150,7 @@ async def test_disable_enable_and_resend(user: User) -> None:
     user.find('Desativar acesso').click()
     await user.should_see('Acesso desativado: esta pessoa não consegue entrar.')
     assert not next(u for u in _logins() if u.id == staff.id).active
-    await user.should_not_see('Reenviar convite')
+    await user.should_not_see(marker='new-link')
     user.find('Reativar').click()
     await user.should_see('Acesso reativado.')
     assert next(u for u in _logins() if u.id == staff.id).active
