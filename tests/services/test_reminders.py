@@ -107,7 +107,8 @@ def test_exactly_once_when_swept_twice_and_across_a_restart(office) -> None:
     restart()
     assert reminders.startup_sweep().get('task') == 0
     clock.set_now(utc(11, 23))
-    assert reminders.sweep() == {'task': 0, 'charge': 0, 'bill': 0}
+    swept = reminders.sweep()  # every registered source (charges, bills, agenda … and this test's)
+    assert {'task', 'charge', 'bill'} <= set(swept) and not any(swept.values())
     assert len(agenda_notes()) == 3 and len(agenda_mails()) == 3
 
     clock.set_now(utc(12, 11, 45, 5))  # 15 minutes before
