@@ -2,6 +2,7 @@
 deactivate and delete, the office's test client, and the printable record (ficha)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from nicegui import ui
@@ -231,12 +232,15 @@ def client_page(client_id: str, aviso: str = '') -> None:
                     ui.button('Excluir', icon='delete', on_click=lambda: confirm_delete(actor, client)) \
                         .props('flat dense no-caps color=negative').classes('q-px-sm')
 
+        related_links(actor, client)
+        login_hint = None  # asks for the first login: shown only while the client has none (logins_section says)
         if aviso == 'novo':
-            hint('Cliente cadastrado. Agora crie em Acessos o login do cliente no portal: ele recebe um e-mail de '
-                 'boas-vindas com o link para definir a senha.')
+            login_hint = hint('Cliente cadastrado. Agora crie em Acessos o login do cliente no portal: ele recebe um '
+                              'e-mail de boas-vindas com o link para definir a senha.')
         elif aviso == 'teste':
-            hint('Este é o cliente de teste, com os dados do escritório. Adicione um acesso com um e-mail seu '
-                 '(diferente do seu login) e entre com ele para ver o portal como os seus clientes o veem.')
+            login_hint = hint('Este é o cliente de teste, com os dados do escritório. Adicione um acesso com um '
+                              'e-mail seu (diferente do seu login) e entre com ele para ver o portal como os seus '
+                              'clientes o veem.')
         elif aviso == 'reativado':
             hint('Cliente reativado. Os acessos dele continuam desativados: reative abaixo, em Acessos, os que devem '
                  'voltar a entrar no portal.')
@@ -258,13 +262,37 @@ def client_page(client_id: str, aviso: str = '') -> None:
             with ui.card().classes('w-full'):
                 ui.html(facts_html(client, internal=True)).classes('w-full')
 
-        logins_section(actor, client, can_write)
+        logins_section(actor, client, can_write,
+                       on_count=lambda n: login_hint.set_visibility(n == 0) if login_hint is not None else None)
 
 
-def hint(text: str, color: str = 'primary') -> None:
-    with ui.row().classes(f'w-full items-start no-wrap gap-2 q-pa-sm rounded-borders bg-blue-1 text-{color} q-mb-sm'):
+def hint(text: str, color: str = 'primary') -> ui.row:
+    with ui.row().classes(f'w-full items-start no-wrap gap-2 q-pa-sm rounded-borders bg-blue-1 text-{color} q-mb-sm') \
+            as row:
         ui.icon('info', size='sm')
         ui.label(text)
+    return row
+
+
+# What else the office keeps about one client, each a list filtered by it: (tool, label, icon, URL of the client).
+# Agenda, Arquivos and Solicitações add their line here when they come (their list's GET filter by client).
+RELATED: tuple[tuple[str, str, str, Callable[[Client], str]], ...] = (
+    ('receivables', 'Cobranças deste cliente', 'request_quote',
+     lambda c: listing.url('/recebimentos', {'cliente': formatting.document(c.document)})),
+)
+
+
+def related_links(actor: Actor, client: Client) -> None:
+    """Links to this client's records in the other tools the actor may open."""
+    shown = [(tool, label, icon, link(client)) for tool, label, icon, link in RELATED if actor.can(tool)]
+    if not shown:
+        return
+    with ui.row().classes('w-full items-center gap-x-4 gap-y-1 q-mb-sm').mark('client-links'):
+        for tool, label, icon, target in shown:
+            with ui.link(target=target).classes('row items-center no-wrap gap-1 text-primary text-weight-medium') \
+                    .style('text-decoration:none').mark(f'related-{tool}'):
+                ui.icon(icon, size='xs')
+                ui.label(label)
 
 
 def client_form(client: Client | None) -> Form:
@@ -398,7 +426,9 @@ def confirm_delete(actor: Actor, client: Client) -> None:
 
 # --- Acessos (portal logins) -------------------------------------------------------------------------------------
 
-def logins_section(actor: Actor, client: Client, can_write: bool) -> None:
+def logins_section(actor: Actor, client: Client, can_write: bool,
+                   on_count: Callable[[int], None] | None = None) -> None:
+    """The client's portal logins; `on_count(n)` hears how many there are at every (re)render."""
     with ui.card().classes('w-full q-mt-md'):
         with ui.row().classes('w-full items-center'):
             ui.label('Acessos ao portal').classes('text-h6')
@@ -413,6 +443,8 @@ def logins_section(actor: Actor, client: Client, can_write: bool) -> None:
         @ui.refreshable
         def listing() -> None:
             logins = users.list_client_logins(actor, client.id)
+            if on_count is not None:
+                on_count(len(logins))
             if not logins:
                 ui.label('Nenhum acesso ainda.').classes('text-grey-7 q-py-sm')
                 return

@@ -3,7 +3,7 @@ from nicegui.testing import User
 from sqlmodel import select
 
 from conton.models import Client, Office, OutboxEmail
-from conton.services import users
+from conton.services import receivables, users
 from conton.services.base import unit
 from tests.factories import actor_of, login, make_client, make_office, make_user
 
@@ -205,3 +205,54 @@ async def test_test_client_from_the_office(user: User) -> None:
     with unit() as session:
         client = session.exec(select(Client)).one()
     assert client.is_test and client.document == '33000167000101'
+
+
+async def test_client_page_links_to_its_cobrancas(user: User) -> None:
+    make_office()
+    admin = make_user('admin')
+    alfa = make_client('Alfa Padaria Ltda')
+    beta = make_client('Beta Oficina Ltda')
+    for client, description, due in ((alfa, 'Consultoria da Alfa', '18/11/2026'), (alfa, 'Abertura da Alfa',
+                                                                                    '10/03/2027'),
+                                     (beta, 'Consultoria da Beta', '18/11/2026')):
+        receivables.create(actor_of(admin), client_id=client.id, description=description, amount='100,00',
+                           due_date=due, issue_date='01/11/2026', notify=False)
+    await login(user, admin)
+    await user.open(f'/clientes/{alfa.id}')
+    await user.should_see(marker='client-links')
+    await user.should_see('Cobranças deste cliente')
+    href = next(iter(user.find(marker='related-receivables').elements)).props['href']
+    assert href.startswith('/recebimentos?cliente=')
+    await user.open(href)
+    await user.should_see(marker='charges')
+    listed = next(iter(user.find(marker='charges').elements)).content
+    assert 'Consultoria da Alfa' in listed and 'Abertura da Alfa' in listed  # every month, not only this one
+    assert 'Consultoria da Beta' not in listed
+
+
+async def test_no_cobrancas_link_without_recebimentos(user: User) -> None:
+    make_office()
+    clerk = make_user('staff', permissions={'clients': 'write'})
+    client = make_client('Alfa Padaria Ltda')
+    await login(user, clerk)
+    await user.open(f'/clientes/{client.id}')
+    await user.should_see('Acessos ao portal')
+    await user.should_not_see('Cobranças deste cliente')
+
+
+async def test_create_a_login_hint_only_while_the_client_has_none(user: User) -> None:
+    make_office()
+    admin = make_user('admin')
+    client = make_client('Oficina Boa Vista Ltda')
+    await login(user, admin)
+    await user.open(f'/clientes/{client.id}?aviso=novo')
+    await user.should_see('Agora crie em Acessos o login do cliente no portal')
+    user.find('Adicionar acesso').click()
+    user.find('Nome da pessoa').type('Joana Prado')
+    user.find('E-mail (será o login)').type('joana@boavista.test')
+    user.find('Criar acesso e enviar e-mail').click()
+    await user.should_see('Aguardando definir a senha')
+    await user.should_not_see('Agora crie em Acessos o login do cliente no portal')
+    await user.open(f'/clientes/{client.id}?aviso=novo')  # back to the same address: the login exists
+    await user.should_see('Aguardando definir a senha')
+    await user.should_not_see('Agora crie em Acessos o login do cliente no portal')
