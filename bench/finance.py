@@ -95,7 +95,10 @@ def run(runs: int = 30) -> str:
             rows = harness.interleaved(client, pages, runs)
     finally:
         server.stop()
-    lines = _in_process(today)
+    try:
+        lines = _in_process(today)
+    except Exception as e:  # noqa: BLE001  (the page figures above still stand; say what broke)
+        lines = [f'in-process measurements failed: {type(e).__name__}: {e}']
     bare = rows[0]
     return (f'Finance benchmark: {CLIENTS} clients, {CHARGES} charges, {BILLS} bills, {SUPPLIERS} suppliers '
             f'(seeded in {seeded:.1f} s); {runs} interleaved runs per page\n'
