@@ -257,6 +257,41 @@ def occurrence(actor: Actor, event_id: uuid.UUID | str, occurrence_start: dateti
         return found[0]
 
 
+def staff_options(actor: Actor) -> dict[str, str]:
+    """The active staff members an event can belong to or remind (the form's and the filter's choices): {id: name}."""
+    require(actor, TOOL, 'read')
+    with unit(actor) as session:
+        rows = session.exec(select(User.id, User.name).where(User.role.in_(('admin', 'staff')),
+                                                             User.active == True).order_by(User.name)).all()  # noqa: E712
+        return {str(i): n for i, n in rows}
+
+
+def client_options(actor: Actor, *, include=None) -> dict[str, str]:
+    """The active clients an event can concern (plus `include`, the one already chosen): {id: name}."""
+    require(actor, TOOL, 'read')
+    with unit(actor) as session:
+        rows = list(session.exec(select(Client.id, Client.name).where(Client.active == True)  # noqa: E712
+                                 .order_by(Client.sort_name)).all())
+        if include:
+            key = as_uuid(include)
+            if all(r[0] != key for r in rows):
+                rows += session.exec(select(Client.id, Client.name).where(Client.id == key)).all()
+        return {str(i): n for i, n in rows}
+
+
+def upcoming_count(session: Session, actor: Actor, days: int = 7) -> int:
+    """The home badge: occurrences in the next `days` days that have not ended, plus the obligations not done that
+    fall due from today to `days` days ahead — the office's all (staff), its own shared and visible ones (a client
+    login). Runs inside the caller's unit of work (services/home.py)."""
+    from . import obligations
+    if not actor.can(PORTAL_TOOL if actor.is_client else TOOL, 'read'):
+        return 0
+    now, today = clock.now(), clock.today()
+    events = [o for o in _occurrences(session, actor, now, now + timedelta(days=days)) if o.ends_at > now]
+    dues = obligations._due_items(session, actor, today, today + timedelta(days=days))
+    return len(events) + sum(1 for d in dues if not d.done)
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # Writing
 # --------------------------------------------------------------------------------------------------------------------

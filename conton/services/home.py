@@ -24,11 +24,14 @@ BADGES: dict[str, tuple[Callable[[Session, Actor], int], str]] = {
     'payables': (lambda session, actor: _payables().attention_count(session), 'vencidas ou vencendo em até 3 dias'),
     'receivables': (lambda session, actor: _receivables().overdue_count(session), 'cobranças vencidas'),
     'portal_finance': (lambda session, actor: _receivables().client_open_count(session, actor), 'cobranças em aberto'),
+    'agenda': (lambda session, actor: _agenda().upcoming_count(session, actor), 'nos próximos 7 dias'),
+    'portal_agenda': (lambda session, actor: _agenda().upcoming_count(session, actor), 'nos próximos 7 dias'),
 }
 
 
 # data tool -> the badges its changes move (what the home page listens to, live)
-LIVE_TOOLS: dict[str, tuple[str, ...]] = {'receivables': ('receivables', 'portal_finance'), 'payables': ('payables',)}
+LIVE_TOOLS: dict[str, tuple[str, ...]] = {'receivables': ('receivables', 'portal_finance'), 'payables': ('payables',),
+                                          'agenda': ('agenda', 'portal_agenda')}
 
 
 def live_tools(actor: Actor) -> tuple[str, ...]:
@@ -63,3 +66,8 @@ def _payables():
 def _receivables():
     from . import receivables
     return receivables
+
+
+def _agenda():
+    from . import agenda
+    return agenda

@@ -381,3 +381,51 @@ def test_recurrence_label_reads_in_portuguese() -> None:
         'Semanal, segunda, quarta, até 30/06/2026'
     assert Recurrence('monthly_day', day=31, count=12).label == 'Mensal (no dia), no último dia, 12 vezes'
     assert Recurrence('monthly_nth', interval=2, nth=-1, weekday=4).label == 'A cada 2 meses, último sexta'
+
+
+# --- choices and the home count -------------------------------------------------------------------------------------
+
+def test_form_choices_list_active_staff_and_clients_only_for_the_office(office) -> None:
+    actor, admin = office
+    staff = make_user('staff', name='Bruno Prazos', permissions={'agenda': 'read'})
+    gone = make_user('staff', name='Saiu Daqui', permissions={'agenda': 'read'})
+    users_off(gone)
+    alfa, beta = make_client('Alfa Ltda'), make_client('Beta Ltda', active=False)
+    people = agenda.staff_options(actor)
+    assert people[str(staff.id)] == 'Bruno Prazos' and str(admin.id) in people and str(gone.id) not in people
+    assert list(agenda.client_options(actor)) == [str(alfa.id)]
+    assert str(beta.id) in agenda.client_options(actor, include=beta.id)  # the one already chosen stays offered
+    login = make_user('client', client=alfa)
+    with pytest.raises(PermissionDenied):
+        agenda.client_options(actor_of(login))
+    with pytest.raises(PermissionDenied):
+        agenda.staff_options(actor_of(make_user('staff', permissions={})))
+
+
+def users_off(user) -> None:
+    from conton.models import User
+    with unit() as session:
+        row = session.get(User, user.id)
+        row.active = False
+
+
+def test_upcoming_count_is_the_next_seven_days_and_a_client_counts_only_its_own(office) -> None:
+    actor, _ = office  # now: 05/01/2026 12:00 UTC (09:00 in São Paulo)
+    alfa, beta = make_client('Alfa Ltda', tax_regime='Simples Nacional'), make_client('Beta Ltda')
+    _new(actor, title='Ontem', start_day=date(2026, 1, 4))
+    _new(actor, title='Amanhã com Alfa', start_day=date(2026, 1, 6), client_id=alfa.id)
+    _new(actor, title='Amanhã com Beta', start_day=date(2026, 1, 6), client_id=beta.id)
+    _new(actor, title='Interno', start_day=date(2026, 1, 7), client_id=alfa.id, shared=False)
+    _new(actor, title='Longe', start_day=date(2026, 1, 20))
+    das = next(o for o in obligations.catalogue(actor) if o.code == 'DAS')
+    obligations.assign(actor, alfa.id, das.id, since='11/2025', visible_to_client=True)
+    obligations.assign(actor, beta.id, das.id, since='11/2025')  # not visible to Beta: the office's count only
+    obligations.set_override(actor, das.id, '12/2025', date(2026, 1, 8), note='Portaria')  # due within the week
+    login = actor_of(make_user('client', client=alfa))
+    with unit(actor) as session:
+        assert agenda.upcoming_count(session, actor) == 3 + 2  # Amanhã ×2, Interno; DAS of Alfa and of Beta
+    with unit(login) as session:
+        assert agenda.upcoming_count(session, login) == 1 + 1  # its shared event and its visible DAS
+    obligations.mark_done(actor, alfa.id, das.id, '12/2025')
+    with unit(login) as session:
+        assert agenda.upcoming_count(session, login) == 1
