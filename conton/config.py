@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     timezone: str = 'America/Sao_Paulo'
     idle_timeout_hours: float = 12
     max_upload_mb: int = 25
+    file_max_mb: int = 50  # Arquivos/Protocolos: per file
+    client_quota_mb: int = 2048  # Arquivos: what one client's files may take in all (0: no quota)
 
     @property
     def db_url(self) -> str:

@@ -69,6 +69,17 @@ async def purge_trash() -> None:
         log.exception('trash purge failed')
 
 
+async def documents_nightly() -> None:
+    """Arquivos: this month's folders from the templates for every client, then the integrity check of every stored
+    document (size and SHA-256 against its row; missing and orphan files for the admin's report)."""
+    from .services import files
+    try:
+        await run.io_bound(files.apply_templates)
+        await run.io_bound(files.integrity_check)
+    except Exception:  # noqa: BLE001
+        log.exception('documents nightly job failed')
+
+
 # (id, function, trigger kwargs); later tools append theirs.
 JOBS: list[tuple[str, object, dict]] = [
     ('send_mail', send_mail, {'trigger': 'interval', 'seconds': 30}),
@@ -78,6 +89,7 @@ JOBS: list[tuple[str, object, dict]] = [
     ('reminders', reminder_sweep, {'trigger': 'interval', 'minutes': 1}),  # charges, bills … (every tool's)
     ('optimize_db', optimize_db, {'trigger': 'cron', 'hour': 3, 'minute': 17}),
     ('purge_trash', purge_trash, {'trigger': 'cron', 'hour': 4, 'minute': 23}),  # deleted files, after 30 days
+    ('documents_nightly', documents_nightly, {'trigger': 'cron', 'hour': 2, 'minute': 41}),  # templates, integrity
 ]
 
 

@@ -10,14 +10,14 @@ from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse,
 from nicegui import app as nicegui_app
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from . import http_guard
+from . import downloads, http_guard
 from .config import get_settings
 from .pages.common import new_session, redeem_ticket, safe_target, session_actor
 from .services import office
 
 log = logging.getLogger('conton')
 PUBLIC_PREFIXES = ('/login', '/primeiro-acesso', '/esqueci-senha', '/definir-senha/', '/logo', '/sair', '/entrar/',
-                   '/_nicegui', '/favicon')
+                   '/_nicegui', '/favicon', '/agenda/ical/')  # the iCal feed: its secret token is the key
 FOREIGN = 'Pedido recusado: ele não veio de uma página deste portal.'
 
 
@@ -67,6 +67,7 @@ class QueryCountMiddleware(BaseHTTPMiddleware):
 def setup(app) -> None:
     app.add_middleware(AuthMiddleware)
     http_guard.install(app)  # body caps, upload parts, security headers, apology page (outermost of these)
+    downloads.setup(app)  # GET /arquivos/baixar/<id>: documents, streamed after the actor's right is checked
     if os.environ.get('CONTON_BENCH') == '1':
         app.add_middleware(QueryCountMiddleware)
         _bench_pages()

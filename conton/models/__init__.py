@@ -2,6 +2,8 @@
 from .agenda import (CalendarToken, Event, EventException, EventReminder, ExtraHoliday, Obligation,
                      ObligationAssignment, ObligationDone, ObligationOverride)
 from .audit import AuditLog
+from .documents import (ClientResponsible, DocFile, DocFolder, FolderTemplate, NotificationDefault,
+                        NotificationPreference, Protocol, ProtocolEvent, ProtocolFile)
 from .finance import AlertSent, Bill, Charge, FinanceMonth, Receipt
 from .notifications import Notification, OutboxEmail
 from .office import Office
@@ -10,5 +12,7 @@ from .reminders import ReminderSent
 
 __all__ = ['AlertSent', 'AuditLog', 'Bill', 'Charge', 'Client', 'FinanceMonth', 'LoginAttempt', 'Notification',
            'Office', 'OutboxEmail', 'Receipt', 'ReminderSent', 'Supplier', 'User', 'UserToken',
+           'ClientResponsible', 'DocFile', 'DocFolder', 'FolderTemplate', 'NotificationDefault', 'NotificationPreference', 'Protocol',
+           'ProtocolEvent', 'ProtocolFile',
            'CalendarToken', 'Event', 'EventException', 'EventReminder', 'ExtraHoliday', 'Obligation',
            'ObligationAssignment', 'ObligationDone', 'ObligationOverride']

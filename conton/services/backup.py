@@ -114,9 +114,9 @@ def restore(archive: Path) -> None:
 def file_columns() -> list[tuple[object, str]]:
     """Every model column that names a stored file, with the storage folder it lives in."""
     from ..models import Bill, ObligationDone, Office
-    from . import obligations, office, payables
+    from . import files, obligations, office, payables
     return [(Office.logo_file, office.LOGO_FOLDER), (Bill.attachment_file, payables.ATTACHMENT_FOLDER),
-            (ObligationDone.file, obligations.FILE_FOLDER)]
+            (ObligationDone.file, obligations.FILE_FOLDER), *files.file_columns()]
 
 
 def references(conn: Connection) -> set[tuple[str, str]]:

@@ -25,6 +25,8 @@ class Tool:
 
 STAFF_TOOLS: tuple[Tool, ...] = (
     Tool('agenda', 'Agenda', 'event', '/agenda', '', 'agenda'),
+    Tool('files', 'Arquivos', 'folder', '/arquivos', '', 'arquivos'),
+    Tool('protocols', 'Protocolos', 'assignment_turned_in', '/protocolos', '', 'protocolos'),
     Tool('receivables', 'Recebimentos', 'request_quote', '/recebimentos', 'Financeiro', 'recebimentos'),
     Tool('payables', 'Pagamentos', 'payments', '/pagamentos', 'Financeiro', 'pagamentos'),
     Tool('finance', 'Painel financeiro', 'insights', '/financeiro', 'Financeiro', 'painel-financeiro'),
@@ -38,6 +40,9 @@ STAFF_TOOLS: tuple[Tool, ...] = (
 CLIENT_TOOLS: tuple[Tool, ...] = (
     Tool('portal_agenda', 'Agenda', 'event', '/portal/agenda', '', 'portal-agenda', ('client',), False),
     Tool('portal_finance', 'Financeiro', 'account_balance_wallet', '/portal/financeiro', '', 'portal-financeiro',
+         ('client',), False),
+    Tool('portal_files', 'Arquivos', 'folder', '/portal/arquivos', '', 'portal-arquivos', ('client',), False),
+    Tool('portal_protocols', 'Protocolos', 'assignment_turned_in', '/portal/protocolos', '', 'portal-protocolos',
          ('client',), False),
     Tool('portal_data', 'Meus dados', 'badge', '/portal/dados', '', 'portal-dados', ('client',), False),
 )

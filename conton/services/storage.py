@@ -7,16 +7,19 @@ import hashlib
 import os
 import re
 import secrets
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO, Protocol
 
 from nicegui import run
 
 from ..clock import now
 from ..config import get_settings
 from .errors import ValidationError
-from .filetypes import clean_name
+from . import filetypes
+from .filetypes import FileType, clean_name
 
 MIME_LABELS = {'image/png': 'PNG', 'image/jpeg': 'JPEG', 'image/webp': 'WebP', 'application/pdf': 'PDF'}
 EXTENSIONS = {'image/png': '.png', 'image/jpeg': '.jpg', 'image/webp': '.webp', 'application/pdf': '.pdf'}
@@ -158,3 +161,216 @@ def read(folder: str, name: str) -> bytes:
     if not name or '/' in name or name.startswith('.'):
         raise FileNotFoundError(name)
     return (folder_path(folder) / name).read_bytes()
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The backend behind the tools' documents (Arquivos, Protocolos): received in two steps so that a batch can be checked
+# (type, size, quota) before anything becomes a stored file, then committed: fsync, rename, and only then the row.
+# --------------------------------------------------------------------------------------------------------------------
+
+TEMP_PREFIX = '.upload-'
+CHUNK = 1024 * 1024
+
+
+class Backend(Protocol):
+    """Where stored files live, keyed by (folder, name): folder `[a-z0-9_-]+`, name chosen by the server. An upload is
+    always streamed to a local temporary file first (hashing, type check by content); `put` makes that fsynced file
+    the stored one. A local disk renames it; an S3-compatible backend would upload it and delete it (and answer
+    `local_path` with None, so the download route streams `open`)."""
+
+    def temp_dir(self, folder: str) -> Path: ...
+    def put(self, tmp: Path, folder: str, name: str) -> None: ...
+    def link(self, folder: str, source: str, name: str) -> None: ...
+    def open(self, folder: str, name: str) -> BinaryIO: ...
+    def local_path(self, folder: str, name: str) -> Path | None: ...
+    def size(self, folder: str, name: str) -> int | None: ...
+    def trash(self, folder: str, name: str) -> None: ...
+    def delete(self, folder: str, name: str) -> None: ...
+    def names(self, folder: str) -> Iterator[str]: ...
+    def temps(self, folder: str) -> Iterator[tuple[str, float]]: ...
+
+
+class LocalDisk:
+    """data_dir/files/<folder>/<name>; temporary files beside them (`.upload-…`, same file system: the rename is
+    atomic); the trash is storage.remove's (purged after TRASH_DAYS)."""
+
+    def temp_dir(self, folder: str) -> Path:
+        return folder_path(folder)
+
+    def put(self, tmp: Path, folder: str, name: str) -> None:
+        target = folder_path(folder)
+        os.replace(tmp, target / _checked(name))
+        _fsync_dir(target)
+
+    def link(self, folder: str, source: str, name: str) -> None:
+        base = folder_path(folder)
+        try:
+            os.link(base / _checked(source), base / _checked(name))
+        except OSError:
+            shutil.copyfile(base / source, base / name)
+        _fsync_dir(base)
+
+    def open(self, folder: str, name: str) -> BinaryIO:
+        return open(folder_path(folder) / _checked(name), 'rb')
+
+    def local_path(self, folder: str, name: str) -> Path | None:
+        return folder_path(folder) / _checked(name)
+
+    def size(self, folder: str, name: str) -> int | None:
+        try:
+            return (folder_path(folder) / _checked(name)).stat().st_size
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def trash(self, folder: str, name: str) -> None:
+        remove(folder, name)
+
+    def delete(self, folder: str, name: str) -> None:
+        (folder_path(folder) / _checked(name)).unlink(missing_ok=True)
+
+    def names(self, folder: str) -> Iterator[str]:
+        with os.scandir(folder_path(folder)) as entries:
+            for entry in entries:
+                if not entry.name.startswith('.') and entry.is_file(follow_symlinks=False):
+                    yield entry.name
+
+    def temps(self, folder: str) -> Iterator[tuple[str, float]]:
+        with os.scandir(folder_path(folder)) as entries:
+            for entry in entries:
+                if entry.name.startswith(TEMP_PREFIX):
+                    try:
+                        yield entry.name, entry.stat(follow_symlinks=False).st_mtime
+                    except FileNotFoundError:
+                        pass
+
+
+_backend: dict[str, Backend] = {}
+
+
+def backend() -> Backend:
+    """The configured backend (only the local disk today)."""
+    if 'current' not in _backend:
+        _backend['current'] = LocalDisk()
+    return _backend['current']
+
+
+def set_backend(value: Backend | None) -> None:
+    """Install another backend (None: back to the default)."""
+    _backend.pop('current', None)
+    if value is not None:
+        _backend['current'] = value
+
+
+@dataclass
+class Received:
+    """An upload streamed to a temporary file, hashed and identified by content; not yet a stored file. `commit`
+    makes it one (once), `discard` drops it."""
+    folder: str
+    tmp: Path
+    size: int
+    sha256: str
+    filetype: FileType
+    original_name: str
+    stored_name: str = ''
+    copies: list[str] = field(default_factory=list)
+
+    @property
+    def mime(self) -> str:
+        return self.filetype.mime
+
+    def commit(self) -> str:
+        """fsync was done on receipt; rename it to a name the server chooses. Returns that name."""
+        if not self.stored_name:
+            name = f'{secrets.token_hex(16)}{self.filetype.extension}'
+            backend().put(self.tmp, self.folder, name)
+            self.stored_name = name
+        return self.stored_name
+
+    def copy(self) -> str:
+        """Another stored file with the same content (a hard link on the local disk), after `commit`."""
+        name = f'{secrets.token_hex(16)}{self.filetype.extension}'
+        backend().link(self.folder, self.commit(), name)
+        self.copies.append(name)
+        return name
+
+    def discard(self) -> None:
+        """Drop it: the temporary file, or the stored files when no row came to refer to them."""
+        self.tmp.unlink(missing_ok=True)
+        for name in [self.stored_name, *self.copies] if self.stored_name else []:
+            backend().delete(self.folder, name)
+
+
+def too_large_message(max_bytes: int) -> str:
+    return f'Arquivo grande demais: o limite é {limit_label(max_bytes)} por arquivo.'
+
+
+async def receive(chunks: AsyncIterator[bytes], *, original_name: object, folder: str, max_bytes: int,
+                  declared_size: int | None = None) -> Received:
+    """Stream an upload into a temporary file in the data folder while counting and hashing, refuse it past
+    `max_bytes` (as soon as the count passes it), when empty or when its content is not an accepted type
+    (filetypes.identify), fsync it. Raises ValidationError (field 'file'); nothing is left behind then."""
+    if declared_size is not None and declared_size > max_bytes:
+        raise ValidationError(too_large_message(max_bytes), 'file')
+    tmp = backend().temp_dir(folder) / f'{TEMP_PREFIX}{secrets.token_hex(8)}'
+    digest, size = hashlib.sha256(), 0
+    try:
+        out = open(tmp, 'wb')
+        try:
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ValidationError(too_large_message(max_bytes), 'file')
+                await run.io_bound(_write_hashed, out, digest, chunk)
+            if size == 0:
+                raise ValidationError(filetypes.EMPTY, 'file')
+            await run.io_bound(_flush_and_sync, out)
+        finally:
+            out.close()
+        kind = await run.io_bound(filetypes.identify, tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return Received(folder, tmp, size, digest.hexdigest(), kind, clean_name(original_name))
+
+
+async def receive_upload(file, *, folder: str, max_bytes: int) -> Received:
+    """`receive` for a NiceGUI upload (`e.file`: name, size(), iterate())."""
+    return await receive(file.iterate(), original_name=file.name, folder=folder, max_bytes=max_bytes,
+                         declared_size=file.size())
+
+
+def sha256_of(folder: str, name: str) -> tuple[int, str] | None:
+    """Size and SHA-256 of a stored file as it is now (None when missing). Blocking."""
+    digest, size = hashlib.sha256(), 0
+    try:
+        with backend().open(folder, name) as f:
+            while chunk := f.read(CHUNK):
+                size += len(chunk)
+                digest.update(chunk)
+    except (FileNotFoundError, ValueError):
+        return None
+    return size, digest.hexdigest()
+
+
+def _write_hashed(out, digest, chunk: bytes) -> None:
+    out.write(chunk)
+    digest.update(chunk)
+
+
+def _flush_and_sync(out) -> None:
+    out.flush()
+    os.fsync(out.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _checked(name: str) -> str:
+    if not name or '/' in name or '\\' in name or name.startswith('.'):
+        raise ValueError(f'bad stored name {name!r}')
+    return name

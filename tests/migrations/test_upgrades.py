@@ -380,3 +380,10 @@ UPGRADES['0004'] = Upgrade(fill_finance_months, check_finance_months)
 from tests.migrations import upgrade_0005  # noqa: E402
 
 UPGRADES['0005'] = Upgrade(upgrade_0005.fill, upgrade_0005.check)
+
+
+# --- 0006: Arquivos and Protocolos (tests/migrations/upgrade_0006.py) ------------------------------------------------
+
+from tests.migrations import upgrade_0006  # noqa: E402
+
+UPGRADES['0006'] = Upgrade(upgrade_0006.fill, upgrade_0006.check)

@@ -1,0 +1,845 @@
+"""Arquivos: files both ways between the office and each client.
+
+Staff (tool 'files') create folders per client (a path such as 'Folha de pagamento/2026-10'; templates give every
+client the same ones, '{aaaa-mm}' being the month), publish one or many files to one or several clients, and read
+what clients send. A client login (tool 'portal_files') sees only its own client's files and uploads into the
+office's inbox for it (no folder) or into a folder the office opened for uploads.
+
+An upload is streamed to a temporary file in the data folder while counting and hashing, refused past the per-file
+limit (CONTON_FILE_MAX_MB) or when its content is not an accepted type (filetypes.identify), fsynced; then, in one
+transaction that locks the client row and checks its quota (CONTON_CLIENT_QUOTA_MB, for the client's own uploads),
+renamed to a name the server chooses, and the rows written. If that transaction fails the renamed files are deleted;
+a crash between the rename and the commit leaves an orphan file, which the nightly integrity check reports (with the
+rows whose file is missing or differs in size or SHA-256).
+
+Downloads go only through the streaming route (conton/downloads.py) after `download()` checked the actor's right to
+the file and recorded what it must: the office's first download, or the client's opening of a protocol.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+from nicegui import run
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from .. import clock
+from ..config import get_settings
+from ..models import Client, ClientResponsible, DocFile, DocFolder, FolderTemplate, User
+from ..models.people import fold
+from . import audit, channels, filetypes, live, notifications, storage
+from .base import as_uuid, get_scoped, in_id_order, unit
+from .errors import NotFound, PermissionDenied, ValidationError
+from .permissions import Actor, require
+
+TOOL, PORTAL_TOOL = 'files', 'portal_files'
+FOLDER = 'documents'  # the storage folder of every document (backup.file_columns)
+MIB = 1024 * 1024
+MAX_BATCH = 100
+SORTS = {'recentes': 'Mais recentes', 'antigos': 'Mais antigos', 'nome': 'Nome', 'tamanho': 'Tamanho'}
+SENDERS = {'office': 'Escritório', 'client': 'Cliente'}
+INBOX = 'inbox'
+REPORT_FILE = 'integrity-report.json'
+TEMP_GRACE = timedelta(hours=6)  # an upload's temporary file older than this was left by a crash
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Read models
+# --------------------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FolderRow:
+    id: uuid.UUID
+    client_id: uuid.UUID
+    path: str
+    open_for_uploads: bool
+    template_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    id: uuid.UUID
+    path: str
+    open_for_uploads: bool
+
+
+@dataclass(frozen=True)
+class FileRow:
+    id: uuid.UUID
+    client_id: uuid.UUID
+    client_name: str
+    folder_id: uuid.UUID | None
+    folder_path: str  # '' for the top level / the inbox
+    name: str
+    size: int
+    mime: str
+    type_label: str
+    sha256: str
+    sender_name: str
+    sender_side: str  # office | client
+    note: str
+    competence: str  # 'AAAA-MM' or ''
+    created_at: datetime
+    office_downloaded_at: datetime | None
+
+    @property
+    def url(self) -> str:
+        return download_url(self.id)
+
+    @property
+    def in_inbox(self) -> bool:
+        return self.folder_id is None and self.sender_side == 'client'
+
+
+@dataclass(frozen=True)
+class FilePage:
+    rows: list[FileRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True)
+class Usage:
+    used: int
+    quota: int  # 0: no quota
+
+    @property
+    def label(self) -> str:
+        return f'{size_label(self.used)} de {size_label(self.quota)}' if self.quota else size_label(self.used)
+
+
+@dataclass(frozen=True)
+class Download:
+    """What the route streams: a local path (FileResponse) or, for a backend without one, `open()`."""
+    name: str
+    mime: str
+    size: int
+    path: Path | None
+    open: Callable[[], BinaryIO]
+
+
+@dataclass
+class IntegrityReport:
+    checked_at: str = ''
+    files_checked: int = 0
+    missing: list[dict] = field(default_factory=list)  # rows whose stored file is absent
+    damaged: list[dict] = field(default_factory=list)  # rows whose file differs in size or SHA-256
+    orphans: list[dict] = field(default_factory=list)  # stored files no live row refers to
+    temporary: list[dict] = field(default_factory=list)  # an upload's temporary file left by a crash (removed)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.damaged or self.orphans)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Folders and templates (staff)
+# --------------------------------------------------------------------------------------------------------------------
+
+def folders(actor: Actor, client_id: uuid.UUID | str | None = None) -> list[FolderRow]:
+    """A client's folders by path (a client login: its own, whatever `client_id` says)."""
+    cid = _client_of(actor, client_id)
+    with unit(actor) as session:
+        _visible_client(session, actor, cid)
+        rows = session.exec(select(DocFolder).where(DocFolder.client_id == cid).order_by(DocFolder.path)).all()
+        return [_folder_row(f) for f in rows]
+
+
+def get_folder(actor: Actor, folder_id: uuid.UUID | str) -> FolderRow:
+    _require_read(actor)
+    with unit(actor) as session:
+        return _folder_row(get_scoped(session, DocFolder, folder_id, actor))
+
+
+def create_folder(actor: Actor, client_id: uuid.UUID | str, path: str, *, open_for_uploads: bool = False) -> FolderRow:
+    require(actor, TOOL, 'write')
+    clean = clean_path(path)
+    with unit(actor) as session:
+        client = _active_client(session, as_uuid(client_id))
+        if _find_folder(session, client.id, clean) is not None:
+            raise ValidationError('Este cliente já tem uma pasta com esse nome.', 'path')
+        folder = DocFolder(client_id=client.id, path=clean, open_for_uploads=open_for_uploads, created_by=actor.user_id)
+        session.add(folder)
+        session.flush()
+        audit.record(session, actor, 'create', 'folder', folder.id, f'{client.name}: {clean}')
+        live.announce(session, TOOL, client.id, folder.id)
+        return _folder_row(folder)
+
+
+def update_folder(actor: Actor, folder_id: uuid.UUID | str, *, path: str | None = None,
+                  open_for_uploads: bool | None = None) -> FolderRow:
+    require(actor, TOOL, 'write')
+    with unit(actor) as session:
+        folder = get_scoped(session, DocFolder, folder_id, actor)
+        if path is not None:
+            clean = clean_path(path)
+            other = _find_folder(session, folder.client_id, clean)
+            if other is not None and other.id != folder.id:
+                raise ValidationError('Este cliente já tem uma pasta com esse nome.', 'path')
+            folder.path = clean
+        if open_for_uploads is not None:
+            folder.open_for_uploads = open_for_uploads
+        audit.record(session, actor, 'update', 'folder', folder.id, folder.path)
+        live.announce(session, TOOL, folder.client_id, folder.id)
+        return _folder_row(folder)
+
+
+def delete_folder(actor: Actor, folder_id: uuid.UUID | str) -> None:
+    """Only an empty folder (files in the trash count as gone)."""
+    require(actor, TOOL, 'write')
+    with unit(actor) as session:
+        folder = get_scoped(session, DocFolder, folder_id, actor)
+        if session.exec(select(DocFile.id).where(DocFile.folder_id == folder.id).limit(1)).first() is not None:
+            raise ValidationError('A pasta não está vazia: mova ou exclua os arquivos antes.', 'path')
+        audit.record(session, actor, 'delete', 'folder', folder.id, folder.path)
+        live.announce(session, TOOL, folder.client_id, folder.id)
+        session.delete(folder)
+
+
+def templates(actor: Actor) -> list[TemplateRow]:
+    require(actor, TOOL, 'read')
+    with unit(actor) as session:
+        rows = session.exec(select(FolderTemplate).order_by(FolderTemplate.path)).all()
+        return [TemplateRow(t.id, t.path, t.open_for_uploads) for t in rows]
+
+
+def create_template(actor: Actor, path: str, *, open_for_uploads: bool = False) -> TemplateRow:
+    """A folder for every active client ('Fiscal/{aaaa-mm}': this month's now, each new month's by the nightly
+    job)."""
+    require(actor, TOOL, 'write')
+    clean = clean_path(path, template=True)
+    with unit(actor) as session:
+        if session.exec(select(FolderTemplate.id).where(FolderTemplate.path == clean)).first() is not None:
+            raise ValidationError('Já existe um modelo de pasta com esse nome.', 'path')
+        template = FolderTemplate(path=clean, open_for_uploads=open_for_uploads, created_by=actor.user_id)
+        session.add(template)
+        session.flush()
+        audit.record(session, actor, 'create', 'folder_template', template.id, clean)
+        _apply(session, [template], clock.today())
+        live.announce(session, TOOL)
+        return TemplateRow(template.id, template.path, template.open_for_uploads)
+
+
+def delete_template(actor: Actor, template_id: uuid.UUID | str) -> None:
+    """The folders it made stay (with their files); new months get none."""
+    require(actor, TOOL, 'write')
+    with unit(actor) as session:
+        template = session.get(FolderTemplate, as_uuid(template_id))
+        if template is None:
+            raise NotFound()
+        for folder in session.exec(select(DocFolder).where(DocFolder.template_id == template.id)).all():
+            folder.template_id = None
+        session.flush()
+        audit.record(session, actor, 'delete', 'folder_template', template.id, template.path)
+        session.delete(template)
+
+
+def apply_templates(day: date | None = None) -> int:
+    """Job (nightly): every active client gets the folders of every template for the month of `day` (default today).
+    Idempotent; returns how many folders it created."""
+    with unit() as session:
+        return _apply(session, list(session.exec(select(FolderTemplate)).all()), day or clock.today())
+
+
+def expand_template(path: str, day: date) -> str:
+    return path.replace('{aaaa-mm}', f'{day.year:04d}-{day.month:02d}').replace('{aaaa}', f'{day.year:04d}')
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Sending files
+# --------------------------------------------------------------------------------------------------------------------
+
+async def publish(actor: Actor, uploads: Sequence, *, client_ids: Iterable[uuid.UUID | str],
+                  folder_path: str = '', folder_id: uuid.UUID | str | None = None, note: str = '',
+                  competence: str = '') -> list[FileRow]:
+    """The office sends files (NiceGUI uploads: name, size(), iterate()) to one or several clients, into the folder
+    `folder_path` of each (created when missing; '' = top level) or, for one client, `folder_id`. Each client gets
+    its own copy (a hard link on the local disk) and its logins a notification. All or nothing."""
+    require(actor, TOOL, 'write')
+    ids = list(dict.fromkeys(as_uuid(c) for c in client_ids))
+    if not ids:
+        raise ValidationError('Escolha pelo menos um cliente.', 'client_ids')
+    path = clean_path(folder_path) if folder_path.strip() else ''
+    fields = _fields(note, competence)
+    _check_batch(uploads)
+    received = await _receive_all(uploads)
+    try:
+        return await run.io_bound(_commit_office, actor, received, ids, path,
+                                  as_uuid(folder_id) if folder_id else None, fields)
+    except BaseException:
+        for r in received:
+            r.discard()
+        raise
+
+
+async def upload(actor: Actor, uploads: Sequence, *, folder_id: uuid.UUID | str | None = None, note: str = '',
+                 competence: str = '') -> list[FileRow]:
+    """A client login sends files to the office: into its inbox (no folder) or a folder open for uploads. Refused
+    past the per-file limit, the quota (all of the batch), or by content. The client's responsible staff member (or,
+    without one, every staff member with Arquivos) is told."""
+    if not actor.is_client:
+        raise PermissionDenied()
+    require(actor, PORTAL_TOOL)
+    fields = _fields(note, competence)
+    fid = as_uuid(folder_id) if folder_id else None
+    _check_batch(uploads)
+    declared = sum(_declared(u) for u in uploads)
+    await run.io_bound(_precheck_client_upload, actor, fid, declared)
+    received = await _receive_all(uploads)
+    try:
+        return await run.io_bound(_commit_client, actor, received, fid, fields)
+    except BaseException:
+        for r in received:
+            r.discard()
+        raise
+
+
+def usage(actor: Actor, client_id: uuid.UUID | str | None = None) -> Usage:
+    cid = _client_of(actor, client_id)
+    with unit(actor) as session:
+        _visible_client(session, actor, cid)
+        return Usage(_used(session, cid), _quota())
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Lists
+# --------------------------------------------------------------------------------------------------------------------
+
+def search(actor: Actor, *, client_id: uuid.UUID | str | None = None, text: str = '',
+           folder: uuid.UUID | str | None = None, sender: str = '', competence: str = '',
+           start: date | None = None, end: date | None = None, not_downloaded: bool = False,
+           sort: str = 'recentes', page: int = 1, per_page: int = 30) -> FilePage:
+    """One page of files, newest first by default: a client login sees its own; staff one client's (`client_id`) or,
+    without one, every client's (e.g. the uploads not yet downloaded). `folder`: a folder id, 'inbox' (the client's
+    uploads outside folders) or None (all). Two queries: the page of ids with the total, then its rows."""
+    _require_read(actor)
+    per_page = max(1, min(int(per_page), 200))
+    page = max(1, int(page))
+    conds = [DocFile.deleted_at.is_(None)]
+    if actor.is_client:
+        conds.append(DocFile.client_id == actor.client_id)
+    elif client_id:
+        conds.append(DocFile.client_id == as_uuid(client_id))
+    if folder == INBOX:
+        conds += [DocFile.folder_id.is_(None), DocFile.sender_side == 'client']
+    elif folder:
+        conds.append(DocFile.folder_id == as_uuid(folder))
+    if sender in SENDERS:
+        conds.append(DocFile.sender_side == sender)
+    if competence:
+        conds.append(DocFile.competence == parse_competence(competence))
+    if start:
+        conds.append(DocFile.created_at >= _day_start(start))
+    if end:
+        conds.append(DocFile.created_at < _day_start(end + timedelta(days=1)))
+    if not_downloaded:
+        conds += [DocFile.sender_side == 'client', DocFile.office_downloaded_at.is_(None)]
+    words = fold(text)
+    if words:
+        conds.append(DocFile.search_name.like(f'%{_like(words)}%', escape='\\'))
+    order = {'antigos': (DocFile.created_at, DocFile.id), 'nome': (DocFile.search_name, DocFile.id),
+             'tamanho': (DocFile.size.desc(), DocFile.id)}.get(sort, (DocFile.created_at.desc(), DocFile.id))
+    with unit(actor) as session:
+        found = session.exec(select(DocFile.id, func.count().over()).where(*conds).order_by(*order)
+                             .offset((page - 1) * per_page).limit(per_page)).all()
+        ids = [r[0] for r in found]
+        total = found[0][1] if found else 0
+        rows = _rows(session, ids)
+    return FilePage(rows, total, page, per_page)
+
+
+def get(actor: Actor, file_id: uuid.UUID | str) -> FileRow:
+    _require_read(actor)
+    with unit(actor) as session:
+        doc = get_scoped(session, DocFile, file_id, actor)
+        if doc.deleted_at is not None:
+            raise NotFound()
+        return _rows(session, [doc.id])[0]
+
+
+def download_url(file_id: uuid.UUID | str) -> str:
+    return f'/arquivos/baixar/{file_id}'
+
+
+def download(actor: Actor, file_id: uuid.UUID | str, ip: str = '') -> Download:
+    """Check the actor's right to the file (NotFound for anyone else's, by any id) and record the opening: the
+    office's first download of it, or — a client login — its protocols' "Visualizado" (once) and a download
+    event. Returns what the route streams."""
+    _require_read(actor)
+    with unit(actor) as session:
+        doc = get_scoped(session, DocFile, file_id, actor)
+        if doc.deleted_at is not None:
+            raise NotFound()
+        path = storage.backend().local_path(FOLDER, doc.stored_name)
+        if path is not None and not path.is_file():
+            raise NotFound('O arquivo não foi encontrado no armazenamento. Avise o escritório.')
+        if actor.is_client:
+            from . import protocols
+            protocols.record_client_download(session, actor, doc.id, ip or actor.ip)
+        elif doc.office_downloaded_at is None:
+            doc.office_downloaded_at, doc.office_downloaded_by = clock.now(), actor.user_id
+            live.announce(session, TOOL, doc.client_id, doc.id)
+        name = filetypes.download_name(doc.original_name, _filetype(doc.mime))
+        folder_name, stored = FOLDER, doc.stored_name
+        return Download(name, doc.mime, doc.size, path, lambda: storage.backend().open(folder_name, stored))
+
+
+def mark_downloaded(actor: Actor, file_ids: Iterable[uuid.UUID | str]) -> int:
+    """Staff: mark client uploads as downloaded (e.g. fetched outside Conton). Returns how many changed."""
+    require(actor, TOOL, 'write')
+    ids = [as_uuid(i) for i in file_ids]
+    changed = 0
+    with unit(actor) as session:
+        for doc in session.exec(select(DocFile).where(DocFile.id.in_(ids), DocFile.deleted_at.is_(None))).all():
+            if doc.office_downloaded_at is None:
+                doc.office_downloaded_at, doc.office_downloaded_by = clock.now(), actor.user_id
+                live.announce(session, TOOL, doc.client_id, doc.id)
+                changed += 1
+    return changed
+
+
+def delete(actor: Actor, file_ids: Iterable[uuid.UUID | str]) -> int:
+    """To the trash (kept 30 days). Staff with write: any file not in a protocol still open; a client login: its own
+    uploads the office has not downloaded yet. Any id that is not the actor's: NotFound, and nothing is deleted."""
+    from ..models import Protocol, ProtocolFile
+    _require_write(actor)
+    ids = list(dict.fromkeys(as_uuid(i) for i in file_ids))
+    with unit(actor) as session:
+        docs = [get_scoped(session, DocFile, i, actor) for i in ids]
+        if any(d.deleted_at is not None for d in docs):
+            raise NotFound()
+        if actor.is_client and any(d.sender_side != 'client' or d.office_downloaded_at is not None for d in docs):
+            raise ValidationError('Só é possível excluir os seus envios que o escritório ainda não baixou.',
+                                  'file')
+        in_protocol = session.exec(select(ProtocolFile.file_id).join(Protocol, Protocol.id == ProtocolFile.protocol_id)
+                                   .where(ProtocolFile.file_id.in_(ids), Protocol.status != 'cancelado')).first()
+        if in_protocol is not None:
+            raise ValidationError('Este arquivo faz parte de um protocolo: cancele o protocolo antes.', 'file')
+        stamp, names = clock.now(), []
+        for doc in docs:
+            doc.deleted_at, doc.deleted_by = stamp, actor.user_id
+            names.append(doc.stored_name)
+            audit.record(session, actor, 'delete', 'file', doc.id, doc.original_name)
+            live.announce(session, TOOL, doc.client_id, doc.id)
+        # the database first, then the file: a crash in between leaves a row in the trash whose file the check finds
+        # still in place (an orphan), never a live row without its file
+        from ..db import after_commit
+        after_commit(session, lambda: [storage.backend().trash(FOLDER, n) for n in names])
+    return len(docs)
+
+
+def set_client_responsible(actor: Actor, client_id: uuid.UUID | str, user_id: uuid.UUID | str | None) -> None:
+    """The staff member told of this client's uploads (None: every staff member with Arquivos)."""
+    require(actor, 'clients', 'write')
+    with unit(actor) as session:
+        client = session.get(Client, as_uuid(client_id))
+        if client is None:
+            raise NotFound()
+        if user_id:
+            staff = session.get(User, as_uuid(user_id))
+            if staff is None or staff.role not in ('admin', 'staff') or not staff.active:
+                raise ValidationError('Escolha um funcionário ativo.', 'responsible_id')
+        row = session.get(ClientResponsible, client.id)
+        if user_id and row is None:
+            session.add(ClientResponsible(client_id=client.id, user_id=staff.id))
+        elif user_id:
+            row.user_id = staff.id
+        elif row is not None:
+            session.delete(row)
+        audit.record(session, actor, 'update', 'client', client.id, f'responsável: {user_id or "—"}')
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Integrity (nightly job; admin page)
+# --------------------------------------------------------------------------------------------------------------------
+
+def integrity_check() -> IntegrityReport:
+    """Compare every live row with its stored file (present, size, SHA-256) and every stored file with the rows;
+    report what is missing, damaged or orphan, remove upload temporaries a crash left behind. Saves the report for
+    the admin page. Blocking (hashes every file): a job, off the event loop."""
+    backend = storage.backend()
+    report = IntegrityReport(checked_at=clock.now().isoformat())
+    live_names: set[str] = set()
+    with unit() as session:
+        rows = session.exec(select(DocFile.id, DocFile.client_id, DocFile.original_name, DocFile.stored_name,
+                                   DocFile.size, DocFile.sha256).where(DocFile.deleted_at.is_(None))).all()
+        names = dict(session.exec(select(Client.id, Client.name)).all())
+    for file_id, client_id, original, stored, size, sha in rows:
+        live_names.add(stored)
+        report.files_checked += 1
+        item = {'id': str(file_id), 'client': names.get(client_id, ''), 'name': original, 'stored': stored}
+        actual = storage.sha256_of(FOLDER, stored)
+        if actual is None:
+            report.missing.append(item)
+        elif actual != (size, sha):
+            report.damaged.append({**item, 'size': actual[0], 'expected_size': size})
+    for name in backend.names(FOLDER):
+        if name not in live_names:
+            report.orphans.append({'stored': name, 'size': backend.size(FOLDER, name) or 0})
+    cutoff = (clock.now() - TEMP_GRACE).timestamp()
+    for name, mtime in list(backend.temps(FOLDER)):
+        if mtime < cutoff:
+            report.temporary.append({'stored': name})
+            (storage.folder_path(FOLDER) / name).unlink(missing_ok=True)
+    _save_report(report)
+    return report
+
+
+def integrity_report(actor: Actor) -> IntegrityReport | None:
+    """The last nightly report (admin), or None before the first check."""
+    if not actor.is_admin:
+        raise PermissionDenied()
+    path = get_settings().data_dir / REPORT_FILE
+    try:
+        return IntegrityReport(**json.loads(path.read_text()))
+    except (FileNotFoundError, ValueError, TypeError):
+        return None
+
+
+def file_columns() -> list[tuple[object, str]]:
+    """For backup.file_columns: the columns that name a stored document."""
+    return [(DocFile.stored_name, FOLDER)]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Names, paths, sizes
+# --------------------------------------------------------------------------------------------------------------------
+
+def clean_path(path: str, *, template: bool = False) -> str:
+    """'Folha de pagamento / 2026-10' -> 'Folha de pagamento/2026-10': each part cleaned like a file name, no empty,
+    '.' or '..' part, at most 200 characters. A template may hold '{aaaa-mm}' and '{aaaa}'."""
+    raw = path if isinstance(path, str) else ''
+    parts = []
+    for part in raw.replace('\\', '/').split('/'):
+        text = ''.join(ch for ch in part if unicodedata.category(ch) not in ('Cc', 'Cf', 'Cs', 'Co', 'Cn', 'Zl', 'Zp'))
+        text = re.sub(r'\s+', ' ', unicodedata.normalize('NFC', text)).strip()
+        if not text:
+            continue
+        if text in ('.', '..') or re.search(r'["<>:|?*]', text):
+            raise ValidationError('Nome de pasta inválido: não use ".", "..", nem os caracteres " < > : | ? *.',
+                                  'path')
+        if not template and re.search(r'[{}]', text):
+            raise ValidationError('Nome de pasta inválido: não use chaves { }.', 'path')
+        parts.append(text)
+    clean = '/'.join(parts)
+    if not clean:
+        raise ValidationError('Informe o nome da pasta.', 'path')
+    if len(clean) > 200:
+        raise ValidationError('Nome de pasta longo demais (até 200 caracteres).', 'path')
+    if template and re.search(r'[{}]', re.sub(r'\{aaaa-mm\}|\{aaaa\}', '', clean)):
+        raise ValidationError('Use apenas {aaaa-mm} ou {aaaa} no modelo.', 'path')
+    return clean
+
+
+def parse_competence(value: str) -> str:
+    """'10/2026' or '2026-10' -> '2026-10'; '' -> ''."""
+    text = (value or '').strip()
+    if not text:
+        return ''
+    m = re.fullmatch(r'(\d{1,2})/(\d{4})', text) or re.fullmatch(r'(\d{4})-(\d{1,2})', text)
+    if m:
+        month, year = (m.group(1), m.group(2)) if '/' in text else (m.group(2), m.group(1))
+        if 1 <= int(month) <= 12 and 1990 <= int(year) <= 2100:
+            return f'{int(year):04d}-{int(month):02d}'
+    raise ValidationError('Competência inválida. Use mm/aaaa.', 'competence')
+
+
+def size_label(size: int) -> str:
+    if size < 1024:
+        return f'{size} bytes'
+    for unit_name, factor in (('GB', 1024 ** 3), ('MB', MIB), ('KB', 1024)):
+        if size >= factor:
+            value = f'{size / factor:.1f}'.replace('.', ',')
+            return f'{value.removesuffix(",0")} {unit_name}'
+    return f'{size} bytes'
+
+
+def max_file_bytes() -> int:
+    return get_settings().file_max_mb * MIB
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------------------------------
+
+def _require_read(actor: Actor) -> None:
+    require(actor, PORTAL_TOOL if actor.is_client else TOOL, 'read')
+
+
+def _require_write(actor: Actor) -> None:
+    require(actor, PORTAL_TOOL if actor.is_client else TOOL, 'write')
+
+
+def _client_of(actor: Actor, client_id) -> uuid.UUID:
+    _require_read(actor)
+    if actor.is_client:
+        return actor.client_id
+    if not client_id:
+        raise ValidationError('Escolha o cliente.', 'client_id')
+    return as_uuid(client_id)
+
+
+def _visible_client(session: Session, actor: Actor, client_id: uuid.UUID) -> Client:
+    client = session.get(Client, client_id)
+    if client is None or (actor.is_client and client.id != actor.client_id):
+        raise NotFound()
+    return client
+
+
+def _active_client(session: Session, client_id: uuid.UUID, *, lock: bool = False) -> Client:
+    query = select(Client).where(Client.id == client_id)
+    client = session.exec(query.with_for_update() if lock else query).first()
+    if client is None:
+        raise NotFound()
+    if not client.active:
+        raise ValidationError(f'O cliente {client.name} está inativo.', 'client_ids')
+    return client
+
+
+def _find_folder(session: Session, client_id: uuid.UUID, path: str) -> DocFolder | None:
+    return session.exec(select(DocFolder).where(DocFolder.client_id == client_id, DocFolder.path == path)).first()
+
+
+def _folder_row(f: DocFolder) -> FolderRow:
+    return FolderRow(f.id, f.client_id, f.path, f.open_for_uploads, f.template_id)
+
+
+def _apply(session: Session, chosen: list[FolderTemplate], day: date) -> int:
+    if not chosen:
+        return 0
+    clients = list(session.exec(select(Client.id).where(Client.active == True)).all())  # noqa: E712
+    wanted = {t.id: expand_template(t.path, day) for t in chosen}
+    existing = set(session.exec(select(DocFolder.client_id, DocFolder.path)
+                                .where(DocFolder.path.in_(list(wanted.values())))).all())
+    created = 0
+    for template in chosen:
+        path = wanted[template.id]
+        for cid in clients:
+            if (cid, path) not in existing:
+                session.add(DocFolder(client_id=cid, path=path, open_for_uploads=template.open_for_uploads,
+                                      template_id=template.id))
+                existing.add((cid, path))
+                created += 1
+    return created
+
+
+def _fields(note: str, competence: str) -> dict:
+    note = re.sub(r'\s+', ' ', note or '').strip()
+    if len(note) > 500:
+        raise ValidationError('Observação longa demais (até 500 caracteres).', 'note')
+    return {'note': note, 'competence': parse_competence(competence)}
+
+
+def _check_batch(uploads: Sequence) -> None:
+    if not uploads:
+        raise ValidationError('Escolha pelo menos um arquivo.', 'file')
+    if len(uploads) > MAX_BATCH:
+        raise ValidationError(f'Envie no máximo {MAX_BATCH} arquivos de cada vez.', 'file')
+    limit = max_file_bytes()
+    for u in uploads:
+        if _declared(u) > limit:
+            raise ValidationError(f'{filetypes.clean_name(getattr(u, "name", ""))}: '
+                                  f'{storage.too_large_message(limit)}', 'file')
+
+
+def _declared(upload) -> int:
+    try:
+        return int(upload.size())
+    except (AttributeError, TypeError, ValueError):
+        return 0
+
+
+async def _receive_all(uploads: Sequence) -> list[storage.Received]:
+    """Each upload into its temporary file; the first refusal drops the ones already received and names the file."""
+    received: list[storage.Received] = []
+    try:
+        for u in uploads:
+            try:
+                received.append(await storage.receive_upload(u, folder=FOLDER, max_bytes=max_file_bytes()))
+            except ValidationError as e:
+                name = filetypes.clean_name(getattr(u, 'name', ''))
+                raise ValidationError(f'{name}: {e.errors.get("file", str(e))}', 'file') from e
+    except BaseException:
+        for r in received:
+            r.discard()
+        raise
+    return received
+
+
+def _quota() -> int:
+    return get_settings().client_quota_mb * MIB
+
+
+def _used(session: Session, client_id: uuid.UUID) -> int:
+    return int(session.exec(select(func.coalesce(func.sum(DocFile.size), 0))
+                            .where(DocFile.client_id == client_id, DocFile.deleted_at.is_(None))).one())
+
+
+def _check_quota(session: Session, client_id: uuid.UUID, adding: int) -> None:
+    quota = _quota()
+    if not quota:
+        return
+    used = _used(session, client_id)
+    if used + adding > quota:
+        free = max(0, quota - used)
+        raise ValidationError(f'Espaço insuficiente: os seus arquivos ocupam {size_label(used)} de '
+                              f'{size_label(quota)}, e este envio precisa de {size_label(adding)} '
+                              f'(livre: {size_label(free)}). Exclua arquivos antigos ou fale com o escritório.',
+                              'file')
+
+
+def _upload_folder(session: Session, actor: Actor, folder_id: uuid.UUID | None) -> DocFolder | None:
+    if folder_id is None:
+        return None
+    folder = get_scoped(session, DocFolder, folder_id, actor)
+    if not folder.open_for_uploads:
+        raise ValidationError('Esta pasta não recebe envios. Envie para a caixa de entrada do escritório.', 'folder')
+    return folder
+
+
+def _precheck_client_upload(actor: Actor, folder_id: uuid.UUID | None, declared: int) -> None:
+    """Before streaming anything: the folder takes uploads and the declared sizes fit the quota."""
+    with unit(actor) as session:
+        _upload_folder(session, actor, folder_id)
+        _check_quota(session, actor.client_id, declared)
+
+
+def _commit_client(actor: Actor, received: list[storage.Received], folder_id: uuid.UUID | None,
+                   fields: dict) -> list[FileRow]:
+    with unit(actor) as session:
+        client = _active_client(session, actor.client_id, lock=True)  # uploads of one client queue here (quota)
+        folder = _upload_folder(session, actor, folder_id)
+        _check_quota(session, client.id, sum(r.size for r in received))
+        docs = [_add_file(session, actor, client.id, folder, r, r.commit(), 'client', fields) for r in received]
+        session.flush()
+        recipients = responsible_staff(session, client.id, TOOL)
+        count = len(docs)
+        title = (f'{client.name} enviou um arquivo' if count == 1 else f'{client.name} enviou {count} arquivos')
+        body = ', '.join(d.original_name for d in docs)[:900]
+        where = folder.path if folder else 'Caixa de entrada'
+        channels.tell(session, recipients, 'arquivos', title, f'{body}\nEm: {where}', f'/arquivos?cliente={client.id}')
+        audit.record(session, actor, 'create', 'file', docs[0].id, f'{count} arquivo(s): {body}'[:2000])
+        live.announce(session, TOOL, client.id, docs[0].id)
+        return _rows(session, [d.id for d in docs])
+
+
+def _commit_office(actor: Actor, received: list[storage.Received], client_ids: list[uuid.UUID], path: str,
+                   folder_id: uuid.UUID | None, fields: dict) -> list[FileRow]:
+    with unit(actor) as session:
+        targets: list[tuple[Client, DocFolder | None]] = []
+        for cid in client_ids:
+            client = _active_client(session, cid)
+            if folder_id is not None:
+                folder = get_scoped(session, DocFolder, folder_id, actor)
+                if folder.client_id != client.id or len(client_ids) != 1:
+                    raise NotFound()
+            elif path:
+                folder = _find_folder(session, client.id, path)
+                if folder is None:
+                    folder = DocFolder(client_id=client.id, path=path, created_by=actor.user_id)
+                    session.add(folder)
+                    session.flush()
+            else:
+                folder = None
+            targets.append((client, folder))
+        docs: list[DocFile] = []
+        for n, (client, folder) in enumerate(targets):
+            added = []
+            for r in received:
+                name = r.commit() if n == 0 else r.copy()
+                added.append(_add_file(session, actor, client.id, folder, r, name, 'office', fields))
+            docs += added
+            count = len(added)
+            title = 'Novo arquivo do escritório' if count == 1 else f'{count} novos arquivos do escritório'
+            body = ', '.join(d.original_name for d in added)[:900]
+            channels.tell(session, notifications.client_users(session, client.id), 'arquivos', title,
+                          f'{body}' + (f'\nEm: {folder.path}' if folder else ''), '/portal/arquivos')
+            live.announce(session, TOOL, client.id, added[0].id)
+        session.flush()
+        audit.record(session, actor, 'create', 'file', docs[0].id,
+                     f'{len(received)} arquivo(s) para {len(targets)} cliente(s)')
+        return _rows(session, [d.id for d in docs])
+
+
+def _add_file(session: Session, actor: Actor, client_id: uuid.UUID, folder: DocFolder | None,
+              r: storage.Received, stored_name: str, side: str, fields: dict) -> DocFile:
+    doc = DocFile(client_id=client_id, folder_id=folder.id if folder else None, original_name=r.original_name,
+                  search_name=fold(r.original_name)[:120], size=r.size, mime=r.mime, type_label=r.filetype.label,
+                  sha256=r.sha256, stored_name=stored_name, sender_id=actor.user_id, sender_side=side, **fields)
+    session.add(doc)
+    return doc
+
+
+def responsible_staff(session: Session, client_id: uuid.UUID, tool: str) -> list[uuid.UUID]:
+    """The client's responsible staff member while active, else every staff member with read on `tool`."""
+    staff = session.exec(select(User.id).join(ClientResponsible, ClientResponsible.user_id == User.id)
+                         .where(ClientResponsible.client_id == client_id, User.active == True,  # noqa: E712
+                                User.role.in_(('admin', 'staff')))).first()
+    return [staff] if staff is not None else notifications.staff_users(session, tool)
+
+
+def responsible(actor: Actor, client_id: uuid.UUID | str) -> uuid.UUID | None:
+    """The client's responsible staff member (None: none set)."""
+    require(actor, 'clients', 'read')
+    with unit(actor) as session:
+        row = session.get(ClientResponsible, as_uuid(client_id))
+        return row.user_id if row is not None else None
+
+
+def _rows(session: Session, ids: list[uuid.UUID]) -> list[FileRow]:
+    if not ids:
+        return []
+    query = (select(DocFile, DocFolder.path, Client.name, User.name)
+             .outerjoin(DocFolder, DocFolder.id == DocFile.folder_id)
+             .join(Client, Client.id == DocFile.client_id)
+             .outerjoin(User, User.id == DocFile.sender_id)
+             .where(DocFile.id.in_(ids)))
+    rows = in_id_order(list(session.exec(query).all()), ids, key=lambda r: r[0].id)
+    return [FileRow(d.id, d.client_id, client_name, d.folder_id, path or '', d.original_name, d.size, d.mime,
+                    d.type_label, d.sha256, sender or '', d.sender_side, d.note, d.competence, d.created_at,
+                    d.office_downloaded_at) for d, path, client_name, sender in rows]
+
+
+def _filetype(mime: str) -> filetypes.FileType:
+    for value in vars(filetypes).values():
+        if isinstance(value, filetypes.FileType) and value.mime == mime:
+            return value
+    return filetypes.FileType(mime, 'Arquivo', '.bin', 'other', ('.bin',))
+
+
+def _day_start(day: date) -> datetime:
+    from .reminders import day_start
+    return day_start(day)
+
+
+def _like(text: str) -> str:
+    return text.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_')
+
+
+def _save_report(report: IntegrityReport) -> None:
+    path = get_settings().data_dir / REPORT_FILE
+    tmp = path.with_name(f'.{path.name}.part')
+    tmp.write_text(json.dumps(asdict(report), ensure_ascii=False, indent=1))
+    os.replace(tmp, path)
+
+
+__all__ = ['Download', 'FilePage', 'FileRow', 'FolderRow', 'IntegrityReport', 'TemplateRow', 'Usage',
+           'apply_templates', 'clean_path', 'create_folder', 'create_template', 'delete', 'delete_folder',
+           'delete_template', 'download', 'download_url', 'folders', 'get', 'get_folder', 'integrity_check',
+           'integrity_report', 'mark_downloaded', 'parse_competence', 'publish', 'responsible', 'responsible_staff', 'search',
+           'set_client_responsible',
+           'size_label', 'templates', 'update_folder', 'upload', 'usage']
