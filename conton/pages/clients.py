@@ -22,19 +22,6 @@ UF_OPTIONS = {'': '—'} | {uf: uf for uf in validation.UFS}
 DAY_OPTIONS = list(range(1, 32))
 PER_PAGE = 20
 CSS = '''<style>
-.conton-list {border-collapse:collapse;width:100%;min-width:720px;background:#fff;font-size:14px}
-.conton-list th {text-align:left;font-weight:500;color:#555;font-size:13px;padding:10px 12px;
-  border-bottom:2px solid #e0e0e0;white-space:nowrap;background:#fafafa}
-.conton-list td {padding:10px 12px;border-bottom:1px solid #eee;white-space:nowrap}
-.conton-list tbody tr:hover td {background:#f3f8fe}
-.conton-list td:first-child, .conton-list th:first-child {position:sticky;left:0;z-index:1;max-width:320px;
-  overflow:hidden;text-overflow:ellipsis}
-.conton-list td:first-child {background:#fff}
-@media (max-width: 599px) {.conton-list td:first-child, .conton-list th:first-child {max-width:55vw}}
-.conton-list td a {color:#1565c0;text-decoration:none;font-weight:500}
-.conton-list td a:hover {text-decoration:underline}
-.conton-list .small {color:#777;font-size:12px}
-.conton-list .num {text-align:right}
 .conton-tag {display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:500;line-height:20px}
 .conton-tag.on {background:#e8f5e9;color:#2e7d32}
 .conton-tag.off {background:#eeeeee;color:#616161}
@@ -62,7 +49,7 @@ def clients_page(q: str = '', situacao: str = 'ativos', pagina: str = '1', aviso
              'page': listing.page_number(pagina)}
     can_write = actor.can('clients', 'write')
     with frame(actor, 'Clientes'):
-        ui.add_head_html(CSS)
+        ui.add_head_html(CSS + listing.CSS)
         page_title('Clientes', 'clientes')
         if aviso == 'excluido':
             hint('Cliente excluído.')
@@ -147,21 +134,22 @@ def empty_state(state: dict, can_write: bool) -> None:
                     .props('unelevated no-caps')
 
 
+COLUMNS = (listing.Column('Nome', 'wrap first', labelled=False), listing.Column('CPF/CNPJ', 'nw'),
+           listing.Column('Regime'),
+           listing.Column('Honorários', 'num'), listing.Column('Vencimento', 'num'),
+           listing.Column('Situação', 'st', labelled=False))
+
+
 def table_html(rows: list[Client]) -> str:
-    """The page of clients as one escaped HTML table (cheap to render; scrolls sideways on a phone)."""
-    head = ('<thead><tr><th>Nome</th><th>CPF/CNPJ</th><th>Regime</th><th class="num">Honorários</th>'
-            '<th class="num">Vencimento</th><th>Situação</th></tr></thead>')
-    body = []
-    for c in rows:
-        test = '<span class="conton-tag test">Teste</span>' if c.is_test else ''
-        trade = f'<div class="small">{esc(c.trade_name)}</div>' if c.trade_name and c.trade_name != c.name else ''
-        situation = ('<span class="conton-tag on">Ativo</span>' if c.active
-                     else '<span class="conton-tag off">Inativo</span>')
-        body.append(f'<tr><td><a href="/clientes/{c.id}">{esc(c.name)}</a>{test}{trade}</td>'
-                    f'<td>{esc(formatting.document(c.document))}</td><td>{esc(c.tax_regime)}</td>'
-                    f'<td class="num">{esc(formatting.money(c.fee_cents))}</td>'
-                    f'<td class="num">dia {c.due_day}</td><td>{situation}</td></tr>')
-    return f'<table class="conton-list">{head}<tbody>{"".join(body)}</tbody></table>'
+    """The page of clients as one escaped HTML table (listing.table_html: cards on a phone)."""
+    return listing.table_html(COLUMNS, ([
+        f'<a class="open" href="/clientes/{c.id}">{esc(c.name)}</a>'
+        + ('<span class="conton-tag test">Teste</span>' if c.is_test else '')
+        + (f'<div class="small">{esc(c.trade_name)}</div>' if c.trade_name and c.trade_name != c.name else ''),
+        esc(formatting.document(c.document)), esc(c.tax_regime), esc(formatting.money(c.fee_cents)),
+        f'dia {c.due_day}',
+        '<span class="conton-tag on">Ativo</span>' if c.active else '<span class="conton-tag off">Inativo</span>',
+    ] for c in rows))
 
 
 @action

@@ -23,6 +23,9 @@ HEAD = '''<style>
 :root, body {--q-primary:#1565c0 !important}
 .conton-top .material-icons {font-size:28px;vertical-align:middle}
 .nicegui-content {max-width:1280px;margin:0 auto;width:100%}
+.q-field--with-bottom {padding-bottom:0}
+.q-field__bottom, .q-field__bottom--animated {position:static;transform:none}
+.q-btn, .q-tab__label {text-transform:none}
 .conton-top {display:flex;align-items:center;gap:8px;flex:1;min-width:0}
 .conton-top .conton-grow {flex:1}
 .conton-drawer-title {font-size:20px;font-weight:500;padding:16px 16px 8px;display:flex;align-items:center;

@@ -1,8 +1,11 @@
-"""Server-rendered pieces of the Recebimentos and Pagamentos lists: the filter bar (a plain GET form), the totals,
-the table rows (links that open the detail dialog on load) and the pager, all escaped HTML in a couple of ui.html
-elements. A NiceGUI element costs ~0.5 ms at render; these strings cost next to nothing (bench/finance.py)."""
+"""Server-rendered pieces of the long lists (Recebimentos, Pagamentos, Clientes, Fornecedores): the filter bar (a plain
+GET form), the totals, the table (`table_html`: a table on a desktop, one card per row on a phone) and the pager, all
+escaped HTML in a couple of ui.html elements. A NiceGUI element costs ~0.5 ms at render; these strings cost next to
+nothing (bench/finance.py)."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
@@ -73,6 +76,34 @@ CSS = '''<style>
   .conton-fin td.hide-sm, .conton-fin th.hide-sm, .conton-bulk {display:none}
 }
 </style>'''
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of `table_html`. On a phone each row is a card: the `first` cell is its title, the `st` cell (a
+    badge) sits in its top-right corner, and every other cell reads 'label: value' (`labelled=False`: the value
+    alone)."""
+    label: str
+    cls: str = ''  # any of: first, st, num (right-aligned on a desktop), nw (no wrap), wrap, hide-sm (not on a phone)
+    labelled: bool = True
+
+
+def table_html(columns: Sequence[Column], rows: Iterable[Sequence[str]], empty: str = '') -> str:
+    """A list as one escaped `conton-fin` table (the look and the phone cards are in CSS). Each row holds one HTML
+    cell per column, escaped by the caller; `empty` is the text of a list with no rows."""
+    head = ''.join(f'<th{_classes(c.cls, ("num", "hide-sm"))}>{esc(c.label)}</th>' for c in columns)
+    cells = [(_classes(c.cls) + (f' data-label="{esc(c.label)}"' if c.labelled and c.label else ''))
+             for c in columns]
+    body = [f'<tr>{"".join(f"<td{attrs}>{cell}</td>" for attrs, cell in zip(cells, row, strict=True))}</tr>'
+            for row in rows]
+    if not body and empty:
+        body.append(f'<tr><td colspan="{len(columns)}" class="empty">{esc(empty)}</td></tr>')
+    return f'<table class="conton-fin"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _classes(cls: str, keep: tuple[str, ...] | None = None) -> str:
+    names = [n for n in cls.split() if keep is None or n in keep]
+    return f' class="{" ".join(names)}"' if names else ''
 
 
 def iso(day: date | None) -> str:

@@ -18,18 +18,6 @@ STATUS_OPTIONS = {'ativos': 'Ativos', 'inativos': 'Inativos', 'todos': 'Todos'}
 KIND_OPTIONS = {'PJ': 'Pessoa Jurídica', 'PF': 'Pessoa Física'}
 PER_PAGE = 20
 CSS = '''<style>
-.conton-list {border-collapse:collapse;width:100%;min-width:720px;background:#fff;font-size:14px}
-.conton-list th {text-align:left;font-weight:500;color:#555;font-size:13px;padding:10px 12px;
-  border-bottom:2px solid #e0e0e0;white-space:nowrap;background:#fafafa}
-.conton-list td {padding:10px 12px;border-bottom:1px solid #eee;white-space:nowrap}
-.conton-list tbody tr:hover td {background:#f3f8fe}
-.conton-list td:first-child, .conton-list th:first-child {position:sticky;left:0;z-index:1;max-width:320px;
-  overflow:hidden;text-overflow:ellipsis}
-.conton-list td:first-child {background:#fff}
-@media (max-width: 599px) {.conton-list td:first-child, .conton-list th:first-child {max-width:55vw}}
-.conton-list td a {color:#1565c0;text-decoration:none;font-weight:500}
-.conton-list td a:hover {text-decoration:underline}
-.conton-list .small {color:#777;font-size:12px}
 .conton-tag {display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:500;line-height:20px}
 .conton-tag.on {background:#e8f5e9;color:#2e7d32}
 .conton-tag.off {background:#eeeeee;color:#616161}
@@ -55,7 +43,7 @@ def suppliers_page(q: str = '', situacao: str = 'ativos', pagina: str = '1', avi
              'page': listing.page_number(pagina)}
     can_write = actor.can('suppliers', 'write')
     with frame(actor, 'Fornecedores'):
-        ui.add_head_html(CSS)
+        ui.add_head_html(CSS + listing.CSS)
         page_title('Fornecedores', 'fornecedores')
         if aviso == 'excluido':
             hint('Fornecedor excluído.')
@@ -124,19 +112,21 @@ def empty_state(state: dict, can_write: bool) -> None:
                     .props('unelevated no-caps')
 
 
+COLUMNS = (listing.Column('Nome', 'wrap first', labelled=False), listing.Column('CPF/CNPJ', 'nw'),
+           listing.Column('Categoria'),
+           listing.Column('Contato', 'wrap'), listing.Column('Telefone', 'nw'),
+           listing.Column('Situação', 'st', labelled=False))
+
+
 def table_html(rows: list[Supplier]) -> str:
-    """The page of suppliers as one escaped HTML table (cheap to render; scrolls sideways on a phone)."""
-    head = ('<thead><tr><th>Nome</th><th>CPF/CNPJ</th><th>Categoria</th><th>Contato</th><th>Telefone</th>'
-            '<th>Situação</th></tr></thead>')
-    body = []
-    for s in rows:
-        situation = ('<span class="conton-tag on">Ativo</span>' if s.active
-                     else '<span class="conton-tag off">Inativo</span>')
-        contact = esc(s.contact_name) + (f'<div class="small">{esc(s.email)}</div>' if s.email else '')
-        body.append(f'<tr><td><a href="/fornecedores/{s.id}">{esc(s.name)}</a></td>'
-                    f'<td>{esc(formatting.document(s.document))}</td><td>{esc(s.category)}</td>'
-                    f'<td>{contact}</td><td>{esc(formatting.phone(s.phone))}</td><td>{situation}</td></tr>')
-    return f'<table class="conton-list">{head}<tbody>{"".join(body)}</tbody></table>'
+    """The page of suppliers as one escaped HTML table (listing.table_html: cards on a phone)."""
+    return listing.table_html(COLUMNS, ([
+        f'<a class="open" href="/fornecedores/{s.id}">{esc(s.name)}</a>',
+        esc(formatting.document(s.document)), esc(s.category),
+        esc(s.contact_name) + (f'<div class="small">{esc(s.email)}</div>' if s.email else ''),
+        esc(formatting.phone(s.phone)),
+        '<span class="conton-tag on">Ativo</span>' if s.active else '<span class="conton-tag off">Inativo</span>',
+    ] for s in rows))
 
 
 def hint(text: str, color: str = 'primary') -> None:
