@@ -1,8 +1,10 @@
 """HTTP pieces outside the pages: the login middleware, the public logo route, error logging."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
@@ -17,7 +19,13 @@ from .services import office
 
 log = logging.getLogger('conton')
 PUBLIC_PREFIXES = ('/login', '/primeiro-acesso', '/esqueci-senha', '/definir-senha/', '/logo', '/sair', '/entrar/',
-                   '/_nicegui', '/favicon', '/agenda/ical/')  # the iCal feed: its secret token is the key
+                   '/_nicegui', '/favicon', '/assets/conton.css',
+                   '/agenda/ical/')  # the iCal feed: its secret token is the key
+# The one stylesheet (public: nothing in it is about a client). Its URL carries a hash of its content, computed once at
+# start-up, so a browser may keep it for a year and still fetches the new one after an upgrade.
+STYLESHEET = Path(__file__).resolve().parent.parent / 'assets' / 'conton.css'
+STYLESHEET_URL = f'/assets/conton.css?v={hashlib.sha256(STYLESHEET.read_bytes()).hexdigest()[:12]}'
+STYLESHEET_LINK = f'<link rel="stylesheet" href="{STYLESHEET_URL}">'
 FOREIGN = 'Pedido recusado: ele não veio de uma página deste portal.'
 
 
@@ -71,6 +79,11 @@ def setup(app) -> None:
     if os.environ.get('CONTON_BENCH') == '1':
         app.add_middleware(QueryCountMiddleware)
         _bench_pages()
+
+    @app.get('/assets/conton.css')
+    def stylesheet() -> Response:
+        return FileResponse(STYLESHEET, media_type='text/css',
+                            headers={'Cache-Control': 'public, max-age=31536000, immutable'})
 
     @app.get('/logo')
     def logo() -> Response:

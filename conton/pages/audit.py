@@ -13,7 +13,6 @@ from ..services import audit
 from ..services.errors import ValidationError
 from . import listing
 from .common import Form, action, page_title, pager
-from .emails import LIST_CSS
 from .frame import esc, frame, guard
 
 PER_PAGE = 50
@@ -25,19 +24,6 @@ ENTITY_LABELS = {
 }
 TAGS = {'login_failed': 'bad', 'delete': 'bad', 'disable': 'bad', 'permissions': 'warn', 'password': 'warn',
         'login': 'on', 'create': 'on', 'enable': 'on'}
-CSS = LIST_CSS + '''<style>
-.conton-list {min-width:860px}
-.conton-list td {padding:8px 12px}
-.conton-list td:first-child {white-space:nowrap}
-.conton-list .detail {min-width:240px;max-width:460px;overflow-wrap:anywhere}
-.conton-filters {display:flex;flex-wrap:wrap;gap:8px;width:100%;align-items:flex-start;margin-bottom:8px}
-.conton-filters .f-search {flex:1 1 260px;max-width:420px}
-.conton-filters .f-action {flex:0 1 220px}
-.conton-filters .f-days {display:flex;gap:8px;flex:0 1 316px}
-.conton-filters .f-days > * {flex:1 1 0;min-width:0}
-@media (max-width: 599px) {.conton-filters .f-search, .conton-filters .f-action, .conton-filters .f-days
-  {flex:1 1 100%;max-width:none}}
-</style>'''
 
 
 @ui.page('/auditoria')
@@ -48,7 +34,6 @@ def audit_page(q: str = '', acao: str = '', de: str = '', ate: str = '', pagina:
     state = {'q': q[:100], 'action': acao if acao in ACTIONS else '', 'start': _day(de), 'end': _day(ate),
              'page': listing.page_number(pagina)}
     with frame(actor, 'Auditoria'):
-        ui.add_head_html(CSS)
         page_title('Auditoria', 'auditoria')
         ui.label('Registro de quem fez o quê, quando e de onde: entradas, tentativas sem sucesso, inclusões, '
                  'alterações, exclusões e mudanças de permissão.').classes('text-grey-8 q-mb-sm')
@@ -163,5 +148,5 @@ def table_html(rows: list[AuditLog]) -> str:
         ip = f' · IP {esc(r.ip)}' if r.ip else ''
         cards.append(f'<div class="card"><div class="top"><div>{who}</div>{tag}</div>{detail}'
                      f'<div class="small">{when} · {entity}{ip}</div></div>')
-    return (f'<div class="gt-xs conton-table"><table class="conton-list">{head}<tbody>{"".join(body)}</tbody></table>'
+    return (f'<div class="gt-xs conton-table"><table class="conton-list audit">{head}<tbody>{"".join(body)}</tbody></table>'
             f'</div><div class="xs conton-cards">{"".join(cards)}</div>')

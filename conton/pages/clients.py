@@ -21,21 +21,6 @@ KIND_OPTIONS = {'PJ': 'Pessoa Jurídica', 'PF': 'Pessoa Física'}
 UF_OPTIONS = {'': '—'} | {uf: uf for uf in validation.UFS}
 DAY_OPTIONS = list(range(1, 32))
 PER_PAGE = 20
-CSS = '''<style>
-.conton-tag {display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:500;line-height:20px}
-.conton-tag.on {background:#e8f5e9;color:#2e7d32}
-.conton-tag.off {background:#eeeeee;color:#616161}
-.conton-tag.test {background:#fff3e0;color:#e65100;margin-left:6px}
-.conton-tag.wait {background:#e3f2fd;color:#1565c0}
-.conton-facts {display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:4px 24px;width:100%}
-.conton-facts .f {padding:6px 0;min-width:0}
-.conton-facts .k {font-size:12px;color:#757575}
-.conton-facts .v {font-size:15px;overflow-wrap:anywhere;white-space:pre-line}
-.conton-facts .wide {grid-column:1/-1}
-.conton-section {font-weight:500;color:#1565c0;font-size:13px;text-transform:uppercase;letter-spacing:.04em;
-  margin:14px 0 2px}
-.conton-section:first-child {margin-top:0}
-</style>'''
 
 
 # --- list --------------------------------------------------------------------------------------------------------
@@ -49,7 +34,6 @@ def clients_page(q: str = '', situacao: str = 'ativos', pagina: str = '1', aviso
              'page': listing.page_number(pagina)}
     can_write = actor.can('clients', 'write')
     with frame(actor, 'Clientes'):
-        ui.add_head_html(CSS + listing.CSS)
         page_title('Clientes', 'clientes')
         if aviso == 'excluido':
             hint('Cliente excluído.')
@@ -168,7 +152,6 @@ def new_client_page() -> None:
     if actor is None:
         return
     with frame(actor, 'Novo cliente'):
-        ui.add_head_html(CSS)
         ui.link('← Clientes', '/clientes').classes('text-sm')
         page_title('Novo cliente', 'clientes')
         with ui.card().classes('w-full'):
@@ -198,7 +181,6 @@ def client_page(client_id: str, aviso: str = '') -> None:
         return
     can_write = actor.can('clients', 'write')
     with frame(actor, client.name):
-        ui.add_head_html(CSS)
         ui.link('← Clientes', '/clientes').classes('text-sm')
         page_title(client.name, 'clientes')
         with ui.row().classes('w-full items-center gap-2 q-mb-sm'):
@@ -579,25 +561,6 @@ def facts_html(c: Client, *, internal: bool) -> str:
 
 # --- printable record --------------------------------------------------------------------------------------------
 
-PRINT_CSS = '''<style>
-body {background:#fff}
-.conton-ficha {max-width:820px;margin:0 auto;width:100%;color:#222}
-.conton-ficha h1 {font-size:22px;font-weight:500;margin:0;line-height:1.3}
-.conton-ficha .office {display:flex;justify-content:space-between;gap:12px;flex-wrap:wrap;
-  border-bottom:2px solid #1565c0;padding-bottom:8px;margin-bottom:16px}
-.conton-ficha .office .n {font-weight:600;font-size:16px}
-.conton-ficha .office .d {color:#666;font-size:13px}
-.conton-ficha table {border-collapse:collapse;width:100%;font-size:14px}
-.conton-ficha th, .conton-ficha td {text-align:left;padding:6px 8px;border-bottom:1px solid #ddd}
-.conton-ficha th {font-weight:500;color:#555;font-size:12px}
-.conton-ficha .foot {margin-top:24px;color:#777;font-size:12px;border-top:1px solid #ddd;padding-top:6px}
-@media print {
-  .no-print {display:none !important}
-  .nicegui-content {padding:0 !important}
-  @page {margin:15mm}
-  .conton-facts {grid-template-columns:repeat(3,1fr)}
-}
-</style>'''
 
 
 @ui.page('/clientes/{client_id}/ficha')
@@ -614,7 +577,6 @@ def ficha_page(client_id: str) -> None:
     c = data.client
     ui.page_title(f'Ficha · {c.name}')
     ui.colors(primary='#1565c0')
-    ui.add_head_html(CSS + PRINT_CSS)
     with ui.row().classes('no-print w-full justify-center gap-2 q-mb-md'):
         ui.button('Imprimir', icon='print', on_click=lambda: ui.run_javascript('window.print()')) \
             .props('unelevated no-caps')

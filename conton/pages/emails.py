@@ -19,46 +19,6 @@ from .frame import esc, frame, guard
 PER_PAGE = 30
 STATUS_FILTERS = {'': 'Todos', 'queued': 'Na fila', 'failed': 'Falharam', 'sent': 'Enviados'}
 TAGS = {'queued': 'wait', 'sent': 'on', 'failed': 'bad'}
-LIST_CSS = '''<style>
-.conton-list {border-collapse:collapse;width:100%;min-width:720px;background:#fff;font-size:14px}
-.conton-list th {text-align:left;font-weight:500;color:#555;font-size:13px;padding:10px 12px;
-  border-bottom:2px solid #e0e0e0;white-space:nowrap;background:#fafafa}
-.conton-list td {padding:10px 12px;border-bottom:1px solid #eee;vertical-align:top}
-.conton-list tbody tr:hover td {background:#f3f8fe}
-.conton-list td:first-child, .conton-list th:first-child {position:sticky;left:0;z-index:1}
-.conton-list td:first-child {background:#fff}
-.conton-list a, .conton-cards a {color:#1565c0;text-decoration:none;font-weight:500}
-.conton-list a:hover, .conton-cards a:hover {text-decoration:underline}
-.conton-list .small, .conton-cards .small {color:#777;font-size:12px}
-.conton-list .nowrap {white-space:nowrap}
-.conton-list .err, .conton-cards .err {color:#b71c1c;font-size:12px;overflow:hidden;text-overflow:ellipsis;
-  white-space:nowrap;max-width:280px}
-.conton-cards {display:flex;flex-direction:column;gap:8px;width:100%}
-.conton-cards .card {background:#fff;border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.16);padding:10px 12px;
-  min-width:0;font-size:14px}
-.conton-cards .top {display:flex;justify-content:space-between;align-items:flex-start;gap:8px}
-.conton-cards .top > :first-child {min-width:0;overflow-wrap:anywhere}
-.conton-cards .line {font-size:13px;color:#444;margin-top:4px;overflow-wrap:anywhere}
-.conton-cards .err {max-width:none}
-.conton-tag {display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:500;line-height:20px;
-  white-space:nowrap;background:#eeeeee;color:#424242}
-.conton-tag.on {background:#e8f5e9;color:#2e7d32}
-.conton-tag.off {background:#eeeeee;color:#616161}
-.conton-tag.wait {background:#e3f2fd;color:#1565c0}
-.conton-tag.bad {background:#ffebee;color:#b71c1c}
-.conton-tag.warn, .conton-tag.admin {background:#fff3e0;color:#e65100}
-</style>'''
-CSS = LIST_CSS + '''<style>
-.conton-list td:first-child {max-width:340px;overflow:hidden;text-overflow:ellipsis}
-.conton-facts {display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:4px 24px;width:100%}
-.conton-facts .f {padding:6px 0;min-width:0}
-.conton-facts .k {font-size:12px;color:#757575}
-.conton-facts .v {font-size:15px;overflow-wrap:anywhere}
-.conton-facts .wide {grid-column:1/-1}
-.conton-facts .to {grid-column:span 2}
-.conton-mailtext {white-space:pre-wrap;overflow-wrap:anywhere;font-family:inherit;font-size:14px;line-height:1.5;
-  background:#fafafa;border:1px solid #e0e0e0;border-radius:4px;padding:16px;margin:0;width:100%}
-</style>'''
 
 
 # --- list --------------------------------------------------------------------------------------------------------
@@ -71,7 +31,6 @@ def emails_page(q: str = '', situacao: str = '', pagina: str = '1') -> None:
     state = {'q': q[:100], 'status': situacao if situacao in STATUS_FILTERS else '',
              'page': listing.page_number(pagina)}
     with frame(actor, 'E-mails'):
-        ui.add_head_html(CSS)
         page_title('E-mails', 'emails')
         smtp_banner()
         with ui.row().classes('w-full items-center gap-2 q-mb-sm'):
@@ -167,7 +126,7 @@ def table_html(rows: list[OutboxEmail]) -> str:
         cards.append(f'<div class="card"><div class="top"><div>{link}</div>{status_tag(r.status)}</div>'
                      f'<div class="line">{esc(r.to_addr)}</div>'
                      f'<div class="small">{esc(formatting.when(r.created_at))}{tries}</div>{error}</div>')
-    return (f'<div class="gt-xs conton-table"><table class="conton-list">{head}<tbody>{"".join(body)}</tbody></table>'
+    return (f'<div class="gt-xs conton-table"><table class="conton-list mail">{head}<tbody>{"".join(body)}</tbody></table>'
             f'</div><div class="xs conton-cards">{"".join(cards)}</div>')
 
 
@@ -185,7 +144,6 @@ def email_page(email_id: str) -> None:
             not_found()
         return
     with frame(actor, 'E-mail'):
-        ui.add_head_html(CSS)
         ui.link('← E-mails', '/emails').classes('text-sm')
         page_title(row.subject or '(sem assunto)', 'emails')
         smtp_banner(compact=True)
@@ -215,7 +173,7 @@ def facts_html(row: OutboxEmail) -> str:
     wide = {'Último erro': ' wide', 'Para': ' to'}
     parts = [f'<div class="f{wide.get(k, "")}"><div class="k">{esc(k)}</div>'
              f'<div class="v">{esc(v)}</div></div>' for k, v in facts]
-    return f'<div class="conton-facts">{"".join(parts)}</div>'
+    return f'<div class="conton-facts mail">{"".join(parts)}</div>'
 
 
 @action

@@ -9,27 +9,6 @@ from ..services.finance import Overdue, Totals
 from .common import page_title
 from .frame import esc, frame, guard
 
-CSS = '''<style>
-.conton-stats {display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:12px;width:100%}
-.conton-stat {background:#fff;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.15);padding:14px 16px}
-.conton-stat .k {color:#555;font-size:13px}
-.conton-stat .v {font-size:22px;font-weight:600;margin:2px 0}
-.conton-stat .s {font-size:12px;color:#666}
-.conton-stat .late {color:#c10015}
-.conton-lists {display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:16px;width:100%}
-.conton-late {background:#fff;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.15);padding:12px 14px;min-width:0}
-.conton-late h2 {font-size:16px;font-weight:600;margin:0 0 8px;line-height:1.4;letter-spacing:normal}
-.conton-late table {width:100%;border-collapse:collapse;font-size:13px}
-.conton-late th {text-align:left;color:#666;font-weight:500;border-bottom:1px solid #e0e0e0;padding:4px 6px 4px 0}
-.conton-late td {border-bottom:1px solid #f0f0f0;padding:5px 6px 5px 0;vertical-align:top}
-.conton-late td.n, .conton-late th.n {text-align:right;white-space:nowrap}
-.conton-late .d {color:#666;font-size:12px}
-.conton-late .empty {color:#777;padding:8px 0}
-.conton-late a.more {display:inline-block;margin-top:8px;color:#1565c0;text-decoration:none;font-weight:500}
-@media (max-width: 599px) {.conton-lists {grid-template-columns:1fr}
-  .conton-stats {grid-template-columns:repeat(2,minmax(0,1fr));gap:8px}
-  .conton-stat {padding:10px 10px} .conton-stat .v {font-size:17px} .conton-stat .k {font-size:12px}}
-</style>'''
 
 
 @ui.page('/financeiro')
@@ -38,7 +17,6 @@ def finance_page() -> None:
     if actor is None:
         return
     with frame(actor, 'Painel financeiro'):
-        ui.add_head_html(CSS)
         page_title('Painel financeiro', 'painel-financeiro')
         data = finance.dashboard(actor)
         ui.html(_stats_html(data)).classes('w-full').mark('finance-stats')

@@ -17,82 +17,8 @@ from nicegui import ui
 from .. import formatting
 from ..services import notifications, office
 from ..services.permissions import Actor, Tool
+from ..web import STYLESHEET_LINK
 from .common import current_actor, not_found
-
-HEAD = '''<style>
-:root, body {--q-primary:#1565c0 !important}
-.conton-top .material-icons {font-size:28px;vertical-align:middle}
-.nicegui-content {max-width:1280px;margin:0 auto;width:100%}
-.q-field--with-bottom {padding-bottom:0}
-.q-field__bottom, .q-field__bottom--animated {position:static;transform:none}
-.q-btn, .q-tab__label {text-transform:none}
-.conton-top {display:flex;align-items:center;gap:8px;flex:1;min-width:0}
-.conton-top .conton-grow {flex:1}
-.conton-drawer-title {font-size:20px;font-weight:500;padding:16px 16px 8px;display:flex;align-items:center;
-  justify-content:space-between;gap:8px}
-.conton-drawer-title a.all {font-size:12px;white-space:nowrap;color:#1565c0;text-decoration:none;border:0;padding:0}
-.conton-grid {display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:16px;width:100%}
-.conton-tile {position:relative;display:flex;flex-direction:column;align-items:center;gap:8px;padding:20px 8px;
-  background:#fff;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.18);color:#222;text-decoration:none;
-  text-align:center;font-weight:500}
-.conton-tile:hover {box-shadow:0 3px 10px rgba(0,0,0,.25)}
-.conton-tile .material-icons {font-size:48px;color:#1565c0}
-.conton-count {position:absolute;top:6px;right:6px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;
-  background:#c10015;color:#fff;font-size:12px;line-height:22px;text-align:center}
-.conton-table {width:100%;overflow-x:auto}
-.conton-nav {display:flex;align-items:center;gap:2px;white-space:nowrap}
-.conton-nav a, .conton-dd > span {color:#fff;text-decoration:none;padding:8px 12px;border-radius:4px;
-  font-weight:500;font-size:14px;cursor:pointer;display:inline-block}
-.conton-nav a:hover, .conton-dd:hover > span, .conton-dd:focus-within > span {background:rgba(255,255,255,.15)}
-.conton-dd {position:relative;display:inline-block}
-.conton-dd-menu {display:none;position:absolute;left:0;top:100%;min-width:200px;background:#fff;border-radius:4px;
-  box-shadow:0 4px 14px rgba(0,0,0,.25);padding:4px 0;z-index:3000}
-.conton-dd-menu.right {left:auto;right:0}
-.conton-dd:hover .conton-dd-menu, .conton-dd:focus-within .conton-dd-menu {display:block}
-.conton-dd-menu a {display:block;color:#222 !important;padding:10px 16px;font-weight:400}
-.conton-dd-menu a:hover {background:#e3f2fd}
-.conton-dd-menu .who {padding:10px 16px;color:#666;font-size:13px;border-bottom:1px solid #eee}
-.conton-side > summary {list-style:none;cursor:pointer;padding:6px;display:flex}
-.conton-side > summary .material-icons {color:#fff !important}
-.conton-side > summary::-webkit-details-marker {display:none}
-.conton-side .panel {position:fixed;left:0;top:56px;bottom:0;width:min(290px,85vw);background:#fafafa;overflow-y:auto;
-  box-shadow:2px 0 12px rgba(0,0,0,.3);z-index:3000;padding-bottom:24px}
-.conton-side a {display:flex;align-items:center;gap:16px;padding:12px 16px;color:#222;text-decoration:none}
-.conton-side a:hover {background:#e3f2fd}
-.conton-side .group {padding:14px 16px 4px;font-weight:700;color:#555;font-size:13px}
-.conton-side .material-icons {color:#1565c0}
-.conton-notes details {border-bottom:1px solid #e0e0e0}
-.conton-notes summary {display:flex;align-items:center;gap:10px;padding:10px 16px;cursor:pointer;font-weight:500}
-.conton-notes summary .l {flex:1}
-.conton-notes summary .n {min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#c10015;color:#fff;
-  font-size:12px;line-height:22px;text-align:center}
-.conton-notes a {display:block;padding:8px 16px 8px 50px;border-top:1px solid #eee;color:#222;text-decoration:none}
-.conton-notes a:hover {background:#eef5fc}
-.conton-notes a.unread {background:#e3f2fd}
-.conton-notes a.unread .t {font-weight:600}
-.conton-notes .material-icons {color:#1565c0}
-.conton-notes .c {font-size:12px;color:#666}
-.conton-notes .empty {padding:4px 16px 10px 50px;color:#777;font-size:13px}
-.conton-post {margin:0;padding:0;display:block}
-.conton-post > button {display:block;width:100%;margin:0;border:0;background:none;font:inherit;color:#222;
-  text-align:left;cursor:pointer}
-.conton-post > button > span > span {display:block}
-.conton-dd-menu .conton-post > button {padding:10px 16px;font-size:14px;font-weight:400}
-.conton-side .conton-post > button {display:flex;align-items:center;gap:16px;padding:12px 16px}
-.conton-dd-menu .conton-post > button:hover, .conton-side .conton-post > button:hover {background:#e3f2fd}
-.conton-notes .conton-post > button {padding:8px 16px 8px 50px;border-top:1px solid #eee}
-.conton-notes .conton-post > button:hover {background:#eef5fc}
-.conton-notes .conton-post > button.unread {background:#e3f2fd}
-.conton-notes button.unread .t {font-weight:600}
-.conton-drawer-title .conton-post > button.all {font-size:12px;white-space:nowrap;color:#1565c0;padding:0}
-.conton-brand {display:flex;align-items:center;gap:10px;color:#fff;text-decoration:none;min-width:0}
-.conton-brand img {height:40px;width:40px;object-fit:contain;background:#fff;border-radius:4px}
-.conton-brand span {font-size:16px;font-weight:500;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;
-  max-width:40vw}
-body {overflow-x:hidden}
-@media (max-width: 599px) {.conton-grid {grid-template-columns:repeat(2,1fr);gap:10px}
-  .conton-brand span {max-width:48vw}}
-</style>'''
 
 
 def guard(tool: str | None = None, level: str = 'read', *, title: str = '') -> Actor | None:
@@ -200,7 +126,7 @@ def _post_html(action: str, content: str, css: str = '') -> str:
 def frame(actor: Actor, title: str) -> Iterator[None]:
     brand = office.branding()
     ui.page_title(f'{title} · {brand.name}')
-    ui.add_head_html(HEAD)
+    ui.add_head_html(STYLESHEET_LINK)  # assets/conton.css: every page's look, print included
     notes = NotificationDrawer(actor)
 
     with ui.header(elevated=True).classes('items-center q-px-md q-py-xs gap-2 bg-primary text-white no-wrap'):
@@ -215,7 +141,7 @@ def frame(actor: Actor, title: str) -> Iterator[None]:
             as drawer:
         notes.build()
 
-    yield None  # the page's own content goes into NiceGUI's content column (styled by HEAD)
+    yield None  # the page's own content goes into NiceGUI's content column (styled by assets/conton.css)
 
 
 def tiles_html(tiles) -> str:

@@ -7,7 +7,7 @@ from nicegui import app, run, ui
 
 from ..services import auth, office
 from ..services.errors import Throttled, ValidationError
-from ..web import FOREIGN, request_ip, same_origin
+from ..web import FOREIGN, STYLESHEET_LINK, request_ip, same_origin
 from .common import Form, action, client_ip, current_actor, login_session, new_session, safe_target, session_actor
 
 
@@ -15,6 +15,7 @@ def _card(title: str):
     brand = office.branding()
     ui.page_title(f'{title} · {brand.name}')
     ui.colors(primary='#1565c0')
+    ui.add_head_html(STYLESHEET_LINK)
     ui.query('body').classes('bg-grey-2')
     outer = ui.column().classes('w-full items-center q-pa-md')
     with outer:

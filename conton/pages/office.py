@@ -29,19 +29,6 @@ BANK_HINTS = {
     '104': 'Caixa: informe o código do beneficiário (6 dígitos) e a carteira RG (cobrança registrada).',
     '033': 'Santander: informe o código do beneficiário (7 dígitos) e a carteira (por exemplo 101).',
 }
-CSS = '''<style>
-.conton-section {font-weight:500;color:#1565c0;font-size:13px;text-transform:uppercase;letter-spacing:.04em;
-  margin:14px 0 2px}
-.conton-section:first-child {margin-top:0}
-.conton-logo-box {width:160px;height:160px;border:1px dashed #bdbdbd;border-radius:8px;display:flex;
-  align-items:center;justify-content:center;background:#fff;flex-direction:column;gap:4px;color:#9e9e9e}
-.conton-logo-box img {max-width:150px;max-height:150px;object-fit:contain}
-.conton-office-tabs .q-tab {padding:0 12px}
-.conton-logo-upload .q-uploader__list {min-height:0;padding:0}
-.conton-logo-upload .q-uploader__list:not(:empty) {padding:8px}
-@media (max-width: 599px) {.conton-office-tabs .q-tab {padding:0 6px;min-width:0}
-  .conton-office-tabs .q-tab__label {font-size:13px}}
-</style>'''
 
 
 @ui.page('/meus-dados')
@@ -53,7 +40,6 @@ def office_page(aba: str = 'logotipo', aviso: str = '') -> None:
     can_write = actor.can('office', 'write')
     current = aba if aba in TABS else 'logotipo'
     with frame(actor, 'Meus Dados'):
-        ui.add_head_html(CSS)
         page_title('Meus Dados', 'meus-dados')
         if aviso == 'bem-vindo':
             hint('Bem-vindo(a)! Comece pelos dados do escritório: o logotipo e o nome fantasia aparecem no cabeçalho, '

@@ -20,9 +20,6 @@ from .frame import esc, frame, guard
 
 PER_PAGE = 25
 STATUS_COLORS = {'aberto': 'blue-7', 'vencido': 'negative', 'pago': 'positive', 'cancelado': 'grey-6'}
-CSS = '''<style>
-.conton-upload .q-uploader__list {min-height:0;padding:4px 8px}
-</style>'''
 
 
 @ui.page('/pagamentos')
@@ -37,7 +34,6 @@ def payables_page(request: Request) -> None:
                                  default_month=not any(k in params for k in keys))
     page = listing.page_number(params)
     with frame(actor, 'Pagamentos'):
-        ui.add_head_html(CSS + listing.CSS)
         page_title('Pagamentos', 'pagamentos')
         view = BillsView(actor, filt, page, listing.bad_dates(params))
         if params.get('conta'):

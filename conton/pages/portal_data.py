@@ -5,7 +5,7 @@ from nicegui import ui
 
 from ..services import clients
 from ..services.errors import NotFound
-from .clients import CSS, facts_html
+from .clients import facts_html
 from .common import not_found, page_title
 from .frame import client_guard, esc, frame
 
@@ -21,7 +21,6 @@ def portal_data_page() -> None:
         except NotFound:
             not_found()
             return
-        ui.add_head_html(CSS)
         page_title('Meus dados', 'portal-dados')
         with ui.card().classes('w-full'):
             ui.label(client.name).classes('text-h6')

@@ -14,14 +14,8 @@ from ..services.permissions import Actor
 from ..services.receivables import ChargeRow, PortalView
 from .common import action, page_title
 from .frame import client_guard, esc, frame
-from .receivables import CSS, STATUS_COLORS, pix_block
+from .receivables import STATUS_COLORS, pix_block
 
-PORTAL_CSS = '''<style>
-.conton-charge-card {width:100%}
-.conton-charge-card .amount {font-size:18px;font-weight:600;white-space:nowrap}
-.conton-summary {display:flex;flex-wrap:wrap;gap:4px 20px;padding:10px 14px;background:#f3f7fc;
-  border:1px solid #d6e3f3;border-radius:6px;width:100%}
-</style>'''
 
 
 @ui.page('/portal/financeiro')
@@ -30,7 +24,6 @@ def portal_finance_page(request: Request) -> None:
     if actor is None:
         return
     with frame(actor, 'Financeiro'):
-        ui.add_head_html(CSS + PORTAL_CSS)
         page_title('Financeiro', 'portal-financeiro')
         view = receivables.portal(actor)
         wanted = request.query_params.get('cobranca')

@@ -24,15 +24,6 @@ from .frame import esc, frame, guard
 
 PER_PAGE = 25
 STATUS_COLORS = {'aberto': 'blue-7', 'vencido': 'negative', 'pago': 'positive', 'cancelado': 'grey-6'}
-CSS = '''<style>
-.conton-totals {display:flex;flex-wrap:wrap;gap:4px 20px;padding:10px 14px;background:#f3f7fc;border:1px solid #d6e3f3;
-  border-radius:6px;width:100%}
-.conton-totals b {font-weight:600}
-.conton-pix-code {font-family:monospace;font-size:12px;word-break:break-all;background:#f5f5f5;border-radius:4px;
-  padding:8px;user-select:all}
-.conton-facts-table td {padding:2px 16px 2px 0;vertical-align:top}
-.conton-facts-table td:first-child {color:#666;white-space:nowrap}
-</style>'''
 
 
 @ui.page('/recebimentos')
@@ -47,7 +38,6 @@ def receivables_page(request: Request) -> None:
                                     default_month=not any(k in params for k in keys))
     page = listing.page_number(params)
     with frame(actor, 'Recebimentos'):
-        ui.add_head_html(CSS + listing.CSS)
         page_title('Recebimentos', 'recebimentos')
         view = ChargesView(actor, filt, page, listing.bad_dates(params))
         if params.get('cobranca'):

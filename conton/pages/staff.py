@@ -12,21 +12,9 @@ from ..services import users
 from ..services.errors import NotFound
 from ..services.permissions import GRANTABLE, LEVEL_LABELS, Actor
 from .common import Form, action, not_found, page_title
-from .emails import LIST_CSS
 from .frame import esc, frame, guard
 
 ROLE_LABELS = {'admin': 'Administrador', 'staff': 'Funcionário'}
-CSS = LIST_CSS + '''<style>
-.conton-list td:first-child {white-space:nowrap}
-.conton-list .perms {font-size:13px;color:#444;min-width:220px;max-width:420px}
-.conton-perms {width:100%}
-.conton-perms .group {font-weight:500;color:#1565c0;font-size:13px;text-transform:uppercase;letter-spacing:.04em;
-  margin:12px 0 2px}
-.conton-perms .line {display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:4px 12px;
-  padding:6px 0;border-bottom:1px solid #eee;width:100%}
-.conton-perms .tool {display:flex;align-items:center;gap:10px;min-width:170px;font-weight:500}
-.conton-perms .tool .q-icon {color:#1565c0}
-</style>'''
 
 
 # --- list --------------------------------------------------------------------------------------------------------
@@ -37,7 +25,6 @@ def staff_page() -> None:
     if actor is None:
         return
     with frame(actor, 'Funcionários'):
-        ui.add_head_html(CSS)
         page_title('Funcionários', 'funcionarios')
         with ui.row().classes('w-full items-center gap-2 q-mb-sm'):
             ui.label('Quem do escritório entra no portal e o que cada um pode ver ou editar.') \
@@ -83,7 +70,7 @@ def table_html(people: list[User], actor: Actor) -> str:
         cards.append(f'<div class="card"><div class="top"><div>{name}{me}<div class="small">{esc(u.email)}</div></div>'
                      f'{role}</div><div class="line">{perms}</div><div class="top" style="margin-top:6px">'
                      f'<span class="small">{last}</span>{status_tag(u)}</div></div>')
-    return (f'<div class="gt-xs conton-table"><table class="conton-list">{head}<tbody>{"".join(body)}</tbody></table>'
+    return (f'<div class="gt-xs conton-table"><table class="conton-list staff">{head}<tbody>{"".join(body)}</tbody></table>'
             f'</div><div class="xs conton-cards">{"".join(cards)}</div>')
 
 
@@ -149,7 +136,6 @@ def new_staff_page() -> None:
     if actor is None:
         return
     with frame(actor, 'Novo funcionário'):
-        ui.add_head_html(CSS)
         ui.link('← Funcionários', '/funcionarios').classes('text-sm')
         page_title('Novo funcionário', 'funcionarios')
         with ui.card().classes('w-full').style('max-width: 860px'):
@@ -181,7 +167,6 @@ def edit_staff_page(user_id: str, aviso: str = '') -> None:
         return
     is_me = person.id == actor.user_id
     with frame(actor, person.name):
-        ui.add_head_html(CSS)
         ui.link('← Funcionários', '/funcionarios').classes('text-sm')
         page_title(person.name, 'funcionarios')
         with ui.row().classes('w-full items-center gap-2 q-mb-sm'):

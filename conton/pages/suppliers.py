@@ -17,19 +17,6 @@ from .frame import esc, frame, guard
 STATUS_OPTIONS = {'ativos': 'Ativos', 'inativos': 'Inativos', 'todos': 'Todos'}
 KIND_OPTIONS = {'PJ': 'Pessoa Jurídica', 'PF': 'Pessoa Física'}
 PER_PAGE = 20
-CSS = '''<style>
-.conton-tag {display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:500;line-height:20px}
-.conton-tag.on {background:#e8f5e9;color:#2e7d32}
-.conton-tag.off {background:#eeeeee;color:#616161}
-.conton-section {font-weight:500;color:#1565c0;font-size:13px;text-transform:uppercase;letter-spacing:.04em;
-  margin:14px 0 2px}
-.conton-section:first-child {margin-top:0}
-.conton-facts {display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:4px 24px;width:100%}
-.conton-facts .f {padding:6px 0;min-width:0}
-.conton-facts .k {font-size:12px;color:#757575}
-.conton-facts .v {font-size:15px;overflow-wrap:anywhere;white-space:pre-line}
-.conton-facts .wide {grid-column:1/-1}
-</style>'''
 
 
 # --- list --------------------------------------------------------------------------------------------------------
@@ -43,7 +30,6 @@ def suppliers_page(q: str = '', situacao: str = 'ativos', pagina: str = '1', avi
              'page': listing.page_number(pagina)}
     can_write = actor.can('suppliers', 'write')
     with frame(actor, 'Fornecedores'):
-        ui.add_head_html(CSS + listing.CSS)
         page_title('Fornecedores', 'fornecedores')
         if aviso == 'excluido':
             hint('Fornecedor excluído.')
@@ -143,7 +129,6 @@ def new_supplier_page() -> None:
     if actor is None:
         return
     with frame(actor, 'Novo fornecedor'):
-        ui.add_head_html(CSS)
         ui.link('← Fornecedores', '/fornecedores').classes('text-sm')
         page_title('Novo fornecedor', 'fornecedores')
         with ui.card().classes('w-full'):
@@ -173,7 +158,6 @@ def supplier_page(supplier_id: str, aviso: str = '') -> None:
         return
     can_write = actor.can('suppliers', 'write')
     with frame(actor, supplier.name):
-        ui.add_head_html(CSS)
         ui.link('← Fornecedores', '/fornecedores').classes('text-sm')
         page_title(supplier.name, 'fornecedores')
         with ui.row().classes('w-full items-center gap-2 q-mb-sm'):

@@ -20,59 +20,6 @@ from nicegui import ui
 from .frame import esc
 from .listing import select_html
 
-CSS = '''<style>
-.conton-seg {display:inline-flex;flex-wrap:wrap;border:1px solid #1565c0;border-radius:4px;overflow:hidden;
-  max-width:100%}
-.conton-seg a {padding:6px 14px;color:#1565c0;text-decoration:none;font-weight:500;font-size:14px;
-  border-left:1px solid #1565c0;white-space:nowrap}
-.conton-seg a:first-child {border-left:0}
-.conton-seg a.on {background:#1565c0;color:#fff}
-.conton-seg a:hover:not(.on) {background:#e3f2fd}
-.conton-field-error {color:#c10015;font-size:12px}
-.conton-cal {width:100%;border-collapse:collapse;table-layout:fixed;background:#fff;font-size:13px}
-.conton-cal th {font-size:12px;color:#555;font-weight:500;padding:4px 2px;border-bottom:1px solid #e0e0e0;
-  text-align:center}
-.conton-cal td {vertical-align:top;border:1px solid #e6e6e6;height:108px;padding:2px 3px;overflow:hidden}
-.conton-cal td.out {background:#fafafa}
-.conton-cal td.out a.n {color:#aaa}
-.conton-cal a.n {display:inline-block;font-size:12px;font-weight:600;color:#444;text-decoration:none;
-  min-width:22px;text-align:center;border-radius:11px;margin-bottom:2px}
-.conton-cal td.today a.n {background:#1565c0;color:#fff}
-.conton-chip {display:block;font-size:12px;line-height:18px;padding:0 4px;border-radius:3px;color:#fff;
-  white-space:nowrap;overflow:hidden;text-overflow:ellipsis;text-decoration:none;margin-bottom:2px}
-.conton-chip.due {background:#fff !important;border:1px solid currentColor;line-height:16px}
-.conton-more {display:block;font-size:12px;color:#1565c0;text-decoration:none}
-.conton-week {display:grid;grid-template-columns:repeat(7,minmax(0,1fr));gap:6px;width:100%}
-.conton-week > div {background:#fff;border:1px solid #e6e6e6;border-radius:4px;padding:4px;min-height:160px;
-  min-width:0}
-.conton-week > div.today {border-color:#1565c0}
-.conton-week h4 {margin:0 0 4px;font-size:13px;font-weight:600;color:#444}
-.conton-week .conton-chip {white-space:normal;line-height:16px;padding:2px 4px}
-.conton-days {width:100%}
-.conton-days h4 {margin:14px 0 4px;font-size:14px;font-weight:600;color:#444;text-transform:capitalize}
-.conton-days h4.today {color:#1565c0}
-.conton-days a.item {display:flex;align-items:flex-start;gap:10px;padding:8px 10px;background:#fff;
-  border:1px solid #e6e6e6;border-radius:6px;margin-bottom:6px;color:#222;text-decoration:none;min-width:0}
-.conton-days a.item:hover {background:#f3f8fe}
-.conton-days .dot {flex:none;width:10px;height:10px;border-radius:5px;margin-top:5px}
-.conton-days .dot.due {background:#fff !important;border:2px solid currentColor;box-sizing:border-box}
-.conton-days .tm {flex:none;width:92px;color:#555;font-size:13px}
-.conton-days .tx {flex:1;min-width:0;overflow-wrap:anywhere}
-.conton-days .tx b {font-weight:500}
-.conton-days .tx span {display:block;color:#777;font-size:12px}
-.conton-days .empty {color:#777;padding:16px 0}
-@media (max-width: 599px) {
-  .conton-cal th {font-size:11px}
-  .conton-cal td {height:58px;padding:1px}
-  .conton-cal .conton-chip {font-size:0;height:5px;line-height:5px;padding:0;margin-bottom:1px}
-  .conton-cal .conton-chip.due {height:5px}
-  .conton-cal .conton-more {font-size:10px}
-  .conton-week {grid-template-columns:minmax(0,1fr)}
-  .conton-week > div {min-height:0}
-  .conton-days .tm {width:64px;font-size:12px}
-}
-</style>'''
-
 
 def segmented_html(items: Iterable[tuple[str, str, bool]], label: str = '') -> str:
     """A bar of links, the current one highlighted: [(text, href, current)]."""
