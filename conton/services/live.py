@@ -199,11 +199,16 @@ class Hub:
 
     def receive(self, changes: list[Change], notes: list) -> None:
         """On the event loop: queue the message; one dispatcher drains the queue in order."""
+        if not self.tabs:  # no open tab in this process (a script, a service test): nobody to tell
+            return
         self.pending.changes += changes
         self.pending.notes += notes
         if not self.running:
             self.running = True
-            background_tasks.create(self._drain(), name='live dispatch')
+            if core.loop is not None:
+                background_tasks.create(self._drain(), name='live dispatch')
+            else:  # a loop that is not NiceGUI's (e.g. an async test driving services directly)
+                asyncio.get_running_loop().create_task(self._drain(), name='live dispatch')
 
     async def _drain(self) -> None:
         try:

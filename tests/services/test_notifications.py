@@ -1,7 +1,7 @@
 """Notifications: rows per recipient, counts per category, read marks, recipients, announced only after commit."""
 import pytest
 
-from conton.services import notifications
+from conton.services import live, notifications
 from conton.services.base import unit
 from conton.services.errors import NotFound
 from tests.factories import actor_of, make_client, make_office, make_user
@@ -13,9 +13,15 @@ def _office():
 
 
 @pytest.fixture
-def announced():
+def announced(monkeypatch):
+    """What reaches the live backend (the one interface every push goes through)."""
     seen: list = []
-    notifications.changed.subscribe(lambda items: seen.extend(items))
+
+    class Recorder:
+        def publish(self, changes, notes) -> None:
+            seen.extend(notes)
+
+    monkeypatch.setattr(live, 'backend', Recorder())
     return seen
 
 
