@@ -15,6 +15,7 @@ from ..services.permissions import Actor
 from . import listing
 from .common import Form, action, not_found, page_title, pager
 from .frame import esc, frame, guard
+from .widgets import client_facts_html
 
 STATUS_OPTIONS = {'ativos': 'Ativos', 'inativos': 'Inativos', 'todos': 'Todos'}
 KIND_OPTIONS = {'PJ': 'Pessoa Jurídica', 'PF': 'Pessoa Física'}
@@ -230,7 +231,7 @@ def client_page(client_id: str, aviso: str = '') -> None:
                 ui.button('Salvar alterações', icon='save', on_click=save).props('unelevated no-caps')
         else:
             with ui.card().classes('w-full'):
-                ui.html(facts_html(client, internal=True)).classes('w-full')
+                ui.html(client_facts_html(client, internal=True)).classes('w-full')
 
         logins_section(actor, client, can_write,
                        on_count=lambda n: login_hint.set_visibility(n == 0) if login_hint is not None else None)
@@ -513,52 +514,6 @@ def add_login_dialog(actor: Actor, client: Client, refresh) -> None:
 
 # --- read-only facts (staff with 'read', the ficha, the client portal) -------------------------------------------
 
-def address(c: Client) -> str:
-    first = ', '.join(p for p in (c.street, c.number) if p)
-    place = '/'.join(p for p in (c.city, c.uf) if p)
-    parts = [p for p in (first, c.complement, c.district, place) if p]
-    if c.cep:
-        parts.append(f'CEP {formatting.cep(c.cep)}')
-    return ' – '.join(parts)
-
-
-def facts_html(c: Client, *, internal: bool) -> str:
-    """The registration as label/value pairs, in sections. `internal` adds what only the office sees."""
-    person = c.kind == 'PF'
-    phones = ' · '.join(formatting.phone(p) for p in (c.phone, c.phone2) if p)
-    sections = [
-        ('Identificação', [
-            ('Tipo', clients.KINDS.get(c.kind, c.kind)),
-            ('CPF' if person else 'CNPJ', formatting.document(c.document)),
-            ('Nome' if person else 'Razão social', c.name),
-            ('Nome fantasia', '' if person else c.trade_name),
-            ('Regime tributário', c.tax_regime),
-        ]),
-        ('Contato', [('E-mail', c.email), ('Telefones', phones)]),
-        ('Endereço', [('', address(c))]),
-        ('Honorários', [('Honorários mensais', formatting.money(c.fee_cents)),
-                        ('Vencimento', f'todo dia {c.due_day}')]),
-    ]
-    if internal:
-        sections.append(('Controle', [('Situação', 'Ativo' if c.active else 'Inativo'),
-                                      ('Cadastrado em', formatting.day(c.created_at)),
-                                      ('Alterado em', formatting.when(c.updated_at) if c.updated_at else '')]))
-        if c.notes:
-            sections.append(('Observações', [('', c.notes)]))
-    parts = []
-    for title, facts in sections:
-        shown = [(k, v) for k, v in facts if v]
-        if not shown:
-            continue
-        parts.append(f'<div class="conton-section">{esc(title)}</div><div class="conton-facts">')
-        for label, value in shown:
-            wide = ' wide' if title in ('Endereço', 'Observações') else ''
-            key = f'<div class="k">{esc(label)}</div>' if label else ''
-            parts.append(f'<div class="f{wide}">{key}<div class="v">{esc(value)}</div></div>')
-        parts.append('</div>')
-    return ''.join(parts)
-
-
 # --- printable record --------------------------------------------------------------------------------------------
 
 
@@ -597,5 +552,5 @@ def ficha_html(data: clients.Ficha) -> str:
     logins = (f'<table><thead><tr><th>Nome</th><th>E-mail (login)</th><th>Situação</th><th>Último acesso</th></tr>'
               f'</thead><tbody>{rows}</tbody></table>' if data.logins else '<p>Nenhum acesso ao portal.</p>')
     return (f'<div class="office">{office}</div><h1>{esc(c.name)}</h1>'
-            f'{facts_html(c, internal=True)}<div class="conton-section">Acessos ao portal</div>{logins}'
+            f'{client_facts_html(c, internal=True)}<div class="conton-section">Acessos ao portal</div>{logins}'
             f'<div class="foot">Emitida em {esc(formatting.when(data.printed_at))} por {esc(data.printed_by)}.</div>')

@@ -17,9 +17,9 @@ from ..formatting import money
 from .common import Form, action, date_input, page_title
 from . import listing
 from .frame import esc, frame, guard
+from .widgets import confirm, status_badge
 
 PER_PAGE = 25
-STATUS_COLORS = {'aberto': 'blue-7', 'vencido': 'negative', 'pago': 'positive', 'cancelado': 'grey-6'}
 
 
 @ui.page('/pagamentos')
@@ -154,7 +154,7 @@ class BillsView:
         with ui.dialog() as dialog, ui.card().classes('w-full').style('max-width: 520px'):
             with ui.row().classes('w-full items-start no-wrap'):
                 ui.label(bill.description).classes('text-h6 col')
-                ui.badge(bill.status_label, color=STATUS_COLORS[bill.status]).classes('q-mt-sm')
+                status_badge(bill.status, bill.status_label).classes('q-mt-sm')
             ui.html(_detail_html(bill)).classes('w-full').mark('bill-detail')
             with ui.row().classes('w-full gap-2'):
                 if bill.has_attachment:
@@ -410,17 +410,6 @@ class BillsView:
         count = payables.delete(self.actor, [b.id for b in bills], choice)
         ui.notify(f'{count} conta{"s" if count != 1 else ""} excluída{"s" if count != 1 else ""}.', type='positive')
         self.load()
-
-
-async def confirm(question: str, yes: str) -> bool:
-    with ui.dialog() as dialog, ui.card().style('max-width: 420px'):
-        ui.label(question)
-        with ui.row().classes('w-full justify-end'):
-            ui.button('Voltar', on_click=dialog.close).props('flat')
-            ui.button(yes, on_click=lambda: dialog.submit(True)).props('unelevated').mark('confirm-yes')
-    result = await dialog
-    dialog.delete()
-    return bool(result)
 
 
 def _table_html(rows: list[BillRow], query: dict, page: int, writable: bool) -> str:

@@ -5,9 +5,9 @@ from nicegui import ui
 
 from ..services import clients
 from ..services.errors import NotFound
-from .clients import facts_html
 from .common import not_found, page_title
 from .frame import client_guard, esc, frame
+from .widgets import client_facts_html
 
 
 @ui.page('/portal/dados')
@@ -24,7 +24,7 @@ def portal_data_page() -> None:
         page_title('Meus dados', 'portal-dados')
         with ui.card().classes('w-full'):
             ui.label(client.name).classes('text-h6')
-            ui.html(facts_html(client, internal=False)).classes('w-full').mark('client-data')
+            ui.html(client_facts_html(client, internal=False)).classes('w-full').mark('client-data')
         with ui.card().classes('w-full q-mt-md'):
             ui.label('Seu acesso').classes('text-h6')
             ui.html(f'<div class="conton-facts"><div class="f"><div class="k">Nome</div><div class="v">'

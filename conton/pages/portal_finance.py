@@ -14,7 +14,7 @@ from ..services.permissions import Actor
 from ..services.receivables import ChargeRow, PortalView
 from .common import action, page_title
 from .frame import client_guard, esc, frame
-from .receivables import STATUS_COLORS, pix_block
+from .widgets import pix_block, status_badge
 
 
 
@@ -120,7 +120,7 @@ def open_card(actor: Actor, row: ChargeRow, boleto_ready: bool, pix_ready: bool)
                 ui.label(row.title).classes('text-weight-medium')
                 ui.label(f'Vencimento {formatting.day(row.due_date)}').classes('text-caption text-grey-8')
             ui.label(formatting.money(row.amount_cents)).classes('amount')
-            ui.badge(row.status_label, color=STATUS_COLORS[row.status])
+            status_badge(row.status, row.status_label)
         with ui.row().classes('gap-2'):
             if boleto_ready:
                 ui.button('Boleto (PDF)', icon='receipt_long', on_click=lambda: download_boleto(actor, row.id)) \
@@ -154,7 +154,7 @@ async def open_charge(actor: Actor, charge_id: str) -> None:
     with ui.dialog() as dialog, ui.card().classes('w-full').style('max-width: 520px'):
         with ui.row().classes('w-full items-start no-wrap'):
             ui.label(charge.title).classes('text-h6 col')
-            ui.badge(charge.status_label, color=STATUS_COLORS[charge.status]).classes('q-mt-sm')
+            status_badge(charge.status, charge.status_label).classes('q-mt-sm')
         ui.label(f'{formatting.money(charge.amount_cents)} — vencimento {formatting.day(charge.due_date)}') \
             .classes('text-subtitle1')
         if charge.is_open:

@@ -6,7 +6,6 @@ Dialogs are built only when opened, so the list page itself stays a couple of do
 `/recebimentos?cobranca=<id>` opens a charge's detail at once (links of notifications)."""
 from __future__ import annotations
 
-import base64
 
 from fastapi import Request
 from nicegui import run, ui
@@ -14,16 +13,16 @@ from nicegui import run, ui
 from .. import clock, formatting
 from ..br.money import late_fees, split_installments
 from ..services import live, receivables
-from ..services.errors import NotFound, ValidationError
+from ..services.errors import NotFound
 from ..services.permissions import Actor
 from ..services.receivables import ChargeDetail, ChargeFilter, ChargeRow
 from ..formatting import money
 from .common import Form, action, date_input, page_title
 from . import listing
 from .frame import esc, frame, guard
+from .widgets import confirm, pix_block, status_badge
 
 PER_PAGE = 25
-STATUS_COLORS = {'aberto': 'blue-7', 'vencido': 'negative', 'pago': 'positive', 'cancelado': 'grey-6'}
 
 
 @ui.page('/recebimentos')
@@ -133,7 +132,7 @@ class ChargesView:
                     ui.label(charge.title).classes('text-h6')
                     ui.label(f'{charge.client_name} — {formatting.document(charge.client_document)}') \
                         .classes('text-grey-8')
-                ui.badge(charge.status_label, color=STATUS_COLORS[charge.status]).classes('q-mt-sm')
+                status_badge(charge.status, charge.status_label).classes('q-mt-sm')
             ui.html(_detail_html(detail)).classes('w-full').mark('charge-detail')
             if charge.is_open:
                 pix_block(self.actor, charge.id, detail.pix_payload, detail.pix_problem)
@@ -364,40 +363,8 @@ class ChargesView:
 
 
 # --------------------------------------------------------------------------------------------------------------------
-# Pieces shared with the client's Financeiro
+# Boleto note (the client's Financeiro has none)
 # --------------------------------------------------------------------------------------------------------------------
-
-def pix_block(actor: Actor, charge_id, payload: str, problem: str) -> None:
-    """PIX copia e cola with a copy button and the QR code (drawn off the event loop once shown)."""
-    if not payload:
-        if problem:
-            ui.label(problem).classes('text-caption text-grey-8').mark('pix-problem')
-        return
-    with ui.row().classes('w-full items-start gap-3').mark('pix'):
-        qr = ui.image('').classes('w-36 h-36 shrink-0').props('alt="QR Code PIX" no-spinner')
-        with ui.column().classes('col gap-1').style('min-width:220px'):
-            ui.label('PIX copia e cola').classes('text-weight-medium')
-            ui.label(payload).classes('conton-pix-code w-full').mark('pix-code')
-
-            def copy() -> None:
-                ui.clipboard.write(payload)
-                ui.notify('Código PIX copiado.', type='positive')
-            ui.button('Copiar código', icon='content_copy', on_click=copy).props('outline dense no-caps') \
-                .mark('pix-copy')
-
-    async def load_qr() -> None:
-        try:
-            code = await run.io_bound(receivables.pix_code, actor, charge_id)
-        except (NotFound, ValidationError):
-            code = None
-        if qr.is_deleted:
-            return  # the dialog was closed meanwhile
-        if code is None:  # not available, or the app is stopping
-            qr.set_visibility(False)
-            return
-        qr.set_source('data:image/png;base64,' + base64.b64encode(code.png).decode())
-    ui.timer(0.01, action(load_qr), once=True)
-
 
 def boleto_note(detail: ChargeDetail, *, staff: bool = True) -> None:
     if detail.boleto_missing:
@@ -408,17 +375,6 @@ def boleto_note(detail: ChargeDetail, *, staff: bool = True) -> None:
         return
     if staff:
         ui.label(f'Atenção: {receivables.REGISTRATION_NOTE}').classes('text-caption text-grey-8')
-
-
-async def confirm(question: str, yes: str) -> bool:
-    with ui.dialog() as dialog, ui.card().style('max-width: 420px'):
-        ui.label(question)
-        with ui.row().classes('w-full justify-end'):
-            ui.button('Voltar', on_click=dialog.close).props('flat')
-            ui.button(yes, on_click=lambda: dialog.submit(True)).props('unelevated').mark('confirm-yes')
-    result = await dialog
-    dialog.delete()
-    return bool(result)
 
 
 def _table_html(rows: list[ChargeRow], query: dict, page: int) -> str:

@@ -5,18 +5,27 @@ Pages import from here (and from `common`, `frame`, `listing`), never from anoth
 - `segmented_html`: a bar of links (views, sections), the current one highlighted.
 - `filter_html`: a GET filter form of labelled selects (classes of `listing.CSS`).
 - `FieldError`: a message under a group of inputs that `common.Form.show` fills like an input's own.
+- `status_badge` (a charge's or bill's situation), `confirm` (ask before acting), `facts_html` (label over
+  value in sections: a client's, a supplier's registration), `pix_block` (PIX copia e cola and its QR code).
+- The long lists (table or cards, GET filter bar, pager, list badge) are in `listing`, the list part of the
+  widgets; the look of all of them is in assets/conton.css.
 - Calendar pieces (the Agenda and the portal's Agenda, the home's "próximos 7 dias"): `Entry`, `month_html`,
   `week_html`, `days_html`, escaped HTML in strings (see the frame's docstring on why).
 """
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from babel.dates import format_date
-from nicegui import ui
+from nicegui import run, ui
 
+from .. import formatting
+from ..services.errors import NotFound, ValidationError
+from ..services.permissions import Actor
+from .common import action
 from .frame import esc
 from .listing import select_html
 
@@ -172,3 +181,117 @@ def _chip(e: Entry, *, with_time: bool = False) -> str:
 def _color(e: Entry) -> str:
     color = e.color if e.color.startswith('#') and len(e.color) == 7 and e.color[1:].isalnum() else '#1565c0'
     return f'color:{color}' if e.due else f'background:{color}'
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Status badge, confirm dialog, facts (label over value), PIX (Recebimentos, Pagamentos, the client's Financeiro,
+# Clientes, Meus Dados do cliente)
+# --------------------------------------------------------------------------------------------------------------------
+
+STATUS_COLORS = {'aberto': 'blue-7', 'vencido': 'negative', 'pago': 'positive', 'cancelado': 'grey-6'}
+
+
+def status_badge(status: str, label: str) -> ui.badge:
+    """A charge's or bill's situation in a detail (in a list: `listing.badge`, the same colours in CSS)."""
+    return ui.badge(label, color=STATUS_COLORS.get(status, 'grey-6'))
+
+
+async def confirm(question: str, yes: str) -> bool:
+    """Ask before something that cannot simply be undone; True when `yes` was pressed."""
+    with ui.dialog() as dialog, ui.card().style('max-width: 420px'):
+        ui.label(question)
+        with ui.row().classes('w-full justify-end'):
+            ui.button('Voltar', on_click=dialog.close).props('flat')
+            ui.button(yes, on_click=lambda: dialog.submit(True)).props('unelevated').mark('confirm-yes')
+    result = await dialog
+    dialog.delete()
+    return bool(result)
+
+
+def facts_html(sections: Iterable[tuple[str, Iterable[tuple[str, str]]]], wide: Iterable[str] = ()) -> str:
+    """Label/value pairs in titled sections (a section without any value is left out); a section named in `wide`
+    spans the whole width. Escaped here."""
+    wide = set(wide)
+    parts = []
+    for title, facts in sections:
+        shown = [(k, v) for k, v in facts if v]
+        if not shown:
+            continue
+        parts.append(f'<div class="conton-section">{esc(title)}</div><div class="conton-facts">')
+        for label, value in shown:
+            key = f'<div class="k">{esc(label)}</div>' if label else ''
+            cls = 'f wide' if title in wide else 'f'
+            parts.append(f'<div class="{cls}">{key}<div class="v">{esc(value)}</div></div>')
+        parts.append('</div>')
+    return ''.join(parts)
+
+
+def pix_block(actor: Actor, charge_id, payload: str, problem: str) -> None:
+    """PIX copia e cola with a copy button and the QR code (drawn off the event loop once shown)."""
+    if not payload:
+        if problem:
+            ui.label(problem).classes('text-caption text-grey-8').mark('pix-problem')
+        return
+    with ui.row().classes('w-full items-start gap-3').mark('pix'):
+        qr = ui.image('').classes('w-36 h-36 shrink-0').props('alt="QR Code PIX" no-spinner')
+        with ui.column().classes('col gap-1').style('min-width:220px'):
+            ui.label('PIX copia e cola').classes('text-weight-medium')
+            ui.label(payload).classes('conton-pix-code w-full').mark('pix-code')
+
+            def copy() -> None:
+                ui.clipboard.write(payload)
+                ui.notify('Código PIX copiado.', type='positive')
+            ui.button('Copiar código', icon='content_copy', on_click=copy).props('outline dense no-caps') \
+                .mark('pix-copy')
+
+    async def load_qr() -> None:
+        from ..services import receivables
+        try:
+            code = await run.io_bound(receivables.pix_code, actor, charge_id)
+        except (NotFound, ValidationError):
+            code = None
+        if qr.is_deleted:
+            return  # the dialog was closed meanwhile
+        if code is None:  # not available, or the app is stopping
+            qr.set_visibility(False)
+            return
+        qr.set_source('data:image/png;base64,' + base64.b64encode(code.png).decode())
+    ui.timer(0.01, action(load_qr), once=True)
+
+
+def client_facts_html(c, *, internal: bool) -> str:
+    """A client's registration (services.clients' read model) as facts in sections: the client page, its printable
+    record and the portal's Meus dados. `internal` adds what only the office sees."""
+    from ..services import clients
+    person = c.kind == 'PF'
+    phones = ' · '.join(formatting.phone(p) for p in (c.phone, c.phone2) if p)
+    sections = [
+        ('Identificação', [
+            ('Tipo', clients.KINDS.get(c.kind, c.kind)),
+            ('CPF' if person else 'CNPJ', formatting.document(c.document)),
+            ('Nome' if person else 'Razão social', c.name),
+            ('Nome fantasia', '' if person else c.trade_name),
+            ('Regime tributário', c.tax_regime),
+        ]),
+        ('Contato', [('E-mail', c.email), ('Telefones', phones)]),
+        ('Endereço', [('', address(c))]),
+        ('Honorários', [('Honorários mensais', formatting.money(c.fee_cents)),
+                        ('Vencimento', f'todo dia {c.due_day}')]),
+    ]
+    if internal:
+        sections.append(('Controle', [('Situação', 'Ativo' if c.active else 'Inativo'),
+                                      ('Cadastrado em', formatting.day(c.created_at)),
+                                      ('Alterado em', formatting.when(c.updated_at) if c.updated_at else '')]))
+        if c.notes:
+            sections.append(('Observações', [('', c.notes)]))
+    return facts_html(sections, wide=('Endereço', 'Observações'))
+
+
+def address(c) -> str:
+    """A client's or supplier's address on one line."""
+    first = ', '.join(p for p in (c.street, c.number) if p)
+    place = '/'.join(p for p in (c.city, c.uf) if p)
+    parts = [p for p in (first, c.complement, c.district, place) if p]
+    if c.cep:
+        parts.append(f'CEP {formatting.cep(c.cep)}')
+    return ' – '.join(parts)
