@@ -250,6 +250,7 @@ def hint(text: str, color: str = 'primary') -> ui.row:
 RELATED: tuple[tuple[str, str, str, Callable[[Client], str]], ...] = (
     ('receivables', 'Cobranças deste cliente', 'request_quote',
      lambda c: listing.url('/recebimentos', {'cliente': formatting.document(c.document)})),
+    ('agenda', 'Obrigações deste cliente', 'event_note', lambda c: f'/agenda/obrigacoes/cliente/{c.id}'),
 )
 
 
