@@ -25,8 +25,6 @@ class Tool:
 
 STAFF_TOOLS: tuple[Tool, ...] = (
     Tool('agenda', 'Agenda', 'event', '/agenda', '', 'agenda'),
-    Tool('files', 'Arquivos', 'folder', '/arquivos', '', 'arquivos'),
-    Tool('protocols', 'Protocolos', 'assignment_turned_in', '/protocolos', '', 'protocolos'),
     Tool('receivables', 'Recebimentos', 'request_quote', '/recebimentos', 'Financeiro', 'recebimentos'),
     Tool('payables', 'Pagamentos', 'payments', '/pagamentos', 'Financeiro', 'pagamentos'),
     Tool('finance', 'Painel financeiro', 'insights', '/financeiro', 'Financeiro', 'painel-financeiro'),
@@ -41,12 +39,20 @@ CLIENT_TOOLS: tuple[Tool, ...] = (
     Tool('portal_agenda', 'Agenda', 'event', '/portal/agenda', '', 'portal-agenda', ('client',), False),
     Tool('portal_finance', 'Financeiro', 'account_balance_wallet', '/portal/financeiro', '', 'portal-financeiro',
          ('client',), False),
+    Tool('portal_data', 'Meus dados', 'badge', '/portal/dados', '', 'portal-dados', ('client',), False),
+)
+# Tools whose services are built and tested but whose pages have not landed yet (Arquivos and Protocolos, issue 10):
+# known to the permission checks, so the services and their tests work, but absent from menus, the home grid, the
+# staff permission form and the isolation tests' list of routes until their pages exist. Moving a tool from here to
+# STAFF_TOOLS / CLIENT_TOOLS is the one line that publishes it.
+PAGES_PENDING: tuple[Tool, ...] = (
+    Tool('files', 'Arquivos', 'folder', '/arquivos', '', 'arquivos'),
+    Tool('protocols', 'Protocolos', 'assignment_turned_in', '/protocolos', '', 'protocolos'),
     Tool('portal_files', 'Arquivos', 'folder', '/portal/arquivos', '', 'portal-arquivos', ('client',), False),
     Tool('portal_protocols', 'Protocolos', 'assignment_turned_in', '/portal/protocolos', '', 'portal-protocolos',
          ('client',), False),
-    Tool('portal_data', 'Meus dados', 'badge', '/portal/dados', '', 'portal-dados', ('client',), False),
 )
-TOOLS = {t.key: t for t in STAFF_TOOLS + CLIENT_TOOLS}
+TOOLS = {t.key: t for t in STAFF_TOOLS + CLIENT_TOOLS + PAGES_PENDING}
 GRANTABLE = tuple(t for t in STAFF_TOOLS if t.grantable)
 
 
