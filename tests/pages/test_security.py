@@ -193,11 +193,12 @@ async def test_idle_timeout_on_page_load(user: User, monkeypatch) -> None:
     from conton import config
     make_office()
     await login(user, make_user('admin'))
-    monkeypatch.setenv('CONTON_IDLE_TIMEOUT_HOURS', str(0.3 / 3600))
-    config.reset_settings()
     await user.open('/')
     await user.should_see('Acesso Rápido')  # just active
-    await asyncio.sleep(0.4)
+    # then a timeout shorter than the time since that page (set only now, so a slow machine cannot end it earlier)
+    monkeypatch.setenv('CONTON_IDLE_TIMEOUT_HOURS', str(0.001 / 3600))
+    config.reset_settings()
+    await asyncio.sleep(0.01)
     await user.open('/')
     await user.should_see('Acesse sua conta')
 
