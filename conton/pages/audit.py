@@ -148,5 +148,6 @@ def table_html(rows: list[AuditLog]) -> str:
         ip = f' · IP {esc(r.ip)}' if r.ip else ''
         cards.append(f'<div class="card"><div class="top"><div>{who}</div>{tag}</div>{detail}'
                      f'<div class="small">{when} · {entity}{ip}</div></div>')
-    return (f'<div class="gt-xs conton-table"><table class="conton-list audit">{head}<tbody>{"".join(body)}</tbody></table>'
+    return (f'<div class="gt-xs conton-table"><table class="conton-list audit">{head}'
+            f'<tbody>{"".join(body)}</tbody></table>'
             f'</div><div class="xs conton-cards">{"".join(cards)}</div>')

@@ -126,7 +126,8 @@ def table_html(rows: list[OutboxEmail]) -> str:
         cards.append(f'<div class="card"><div class="top"><div>{link}</div>{status_tag(r.status)}</div>'
                      f'<div class="line">{esc(r.to_addr)}</div>'
                      f'<div class="small">{esc(formatting.when(r.created_at))}{tries}</div>{error}</div>')
-    return (f'<div class="gt-xs conton-table"><table class="conton-list mail">{head}<tbody>{"".join(body)}</tbody></table>'
+    return (f'<div class="gt-xs conton-table"><table class="conton-list mail">{head}'
+            f'<tbody>{"".join(body)}</tbody></table>'
             f'</div><div class="xs conton-cards">{"".join(cards)}</div>')
 
 

@@ -228,7 +228,7 @@ class BillsView:
                     a = formatting.parse_money(addition.value or '0')
                 except ValueError:
                     return
-                paid.value = formatting.cents_to_input(bill.amount_cents - d + a)
+                paid.value = formatting.cents_to_input(payables.net_paid(bill.amount_cents, d, a))
             discount.on_value_change(recompute)
             addition.on_value_change(recompute)
 
@@ -288,8 +288,8 @@ class BillsView:
                 repeat = form.add('repeat', ui.radio(payables.REPEAT_LABELS, value='unica').props('inline dense')
                                   .mark('form-repeat'))
                 with ui.row().classes('w-full items-center no-wrap gap-2') as parcel_row:
-                    installments = form.add('installments', ui.number('Parcelas', value=2, min=1, max=120,
-                                                                      precision=0)
+                    installments = form.add('installments', ui.number('Parcelas', value=2, min=1, precision=0,
+                                                                      max=payables.MAX_INSTALLMENTS)
                                             .props('outlined dense').classes('w-28').mark('form-installments'))
                     preview = ui.label('').classes('text-caption text-grey-8 col')
                 recurrence_note = ui.label('Cria as contas dos próximos 12 meses, no mesmo dia; o sistema mantém '
@@ -302,7 +302,7 @@ class BillsView:
                     try:
                         cents = formatting.parse_money(amount.value)
                         n = int(installments.value or 0)
-                        parts = split_installments(cents, n) if 0 < n <= 120 and cents > 0 else []
+                        parts = split_installments(cents, n) if 0 < n <= payables.MAX_INSTALLMENTS and cents > 0 else []
                     except (ValueError, TypeError):
                         parts = []
                     if parts:

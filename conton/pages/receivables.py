@@ -213,7 +213,7 @@ class ChargesView:
                                        .classes('col').mark('payment-form'))
             with ui.row().classes('w-full no-wrap gap-2'):
                 discount = form.add('discount', ui.input('Desconto (R$)', value='0,00')
-                                    .props('outlined dense inputmode=decimal').classes('col'))
+                                    .props('outlined dense inputmode=decimal').classes('col').mark('discount'))
                 addition = form.add('addition', ui.input('Juros/multa (R$)', value='0,00')
                                     .props('outlined dense inputmode=decimal').classes('col').mark('addition'))
             received = form.add('received', ui.input('Valor recebido (R$)',
@@ -241,7 +241,7 @@ class ChargesView:
                     a = formatting.parse_money(addition.value or '0')
                 except ValueError:
                     return
-                received.value = formatting.cents_to_input(charge.amount_cents - d + a)
+                received.value = formatting.cents_to_input(receivables.net_paid(charge.amount_cents, d, a))
             discount.on_value_change(recompute)
             addition.on_value_change(recompute)
             paid_date.on_value_change(suggest_fees)
@@ -292,7 +292,8 @@ class ChargesView:
                 due = form.add('due_date', date_input('Vencimento (1ª parcela)').props('outlined dense')
                                .classes('col').mark('form-due'))
             with ui.row().classes('w-full items-center no-wrap gap-2'):
-                installments = form.add('installments', ui.number('Parcelas', value=1, min=1, max=120, precision=0)
+                installments = form.add('installments', ui.number('Parcelas', value=1, min=1, precision=0,
+                                                                  max=receivables.MAX_INSTALLMENTS)
                                         .props('outlined dense').classes('w-28').mark('form-installments'))
                 preview = ui.label('').classes('text-caption text-grey-8 col')
             ui.label('Parcelas mensais, no mesmo dia; vencimentos em fim de semana ou feriado passam para o dia útil '
@@ -303,7 +304,7 @@ class ChargesView:
                 try:
                     cents = formatting.parse_money(amount.value)
                     n = int(installments.value or 0)
-                    parts = split_installments(cents, n) if 1 < n <= 120 and cents > 0 else []
+                    parts = split_installments(cents, n) if 1 < n <= receivables.MAX_INSTALLMENTS and cents > 0 else []
                 except (ValueError, TypeError):
                     parts = []
                 shown = ' + '.join(formatting.money(p) for p in parts[:3])

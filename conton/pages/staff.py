@@ -70,7 +70,8 @@ def table_html(people: list[User], actor: Actor) -> str:
         cards.append(f'<div class="card"><div class="top"><div>{name}{me}<div class="small">{esc(u.email)}</div></div>'
                      f'{role}</div><div class="line">{perms}</div><div class="top" style="margin-top:6px">'
                      f'<span class="small">{last}</span>{status_tag(u)}</div></div>')
-    return (f'<div class="gt-xs conton-table"><table class="conton-list staff">{head}<tbody>{"".join(body)}</tbody></table>'
+    return (f'<div class="gt-xs conton-table"><table class="conton-list staff">{head}'
+            f'<tbody>{"".join(body)}</tbody></table>'
             f'</div><div class="xs conton-cards">{"".join(cards)}</div>')
 
 

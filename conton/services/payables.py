@@ -25,7 +25,8 @@ from sqlalchemy import update as sql_update
 from sqlmodel import Session, select
 
 from .. import clock, formatting
-from ..br.money import add_months, net_paid, split_installments
+from ..br.money import (  # MAX_INSTALLMENTS, net_paid: the page's input max and its 'Valor pago' too
+    MAX_INSTALLMENTS, add_months, net_paid, split_installments)
 from ..config import get_settings
 from ..db import after_commit
 from ..models import AlertSent, Bill, Supplier, User

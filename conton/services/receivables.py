@@ -33,7 +33,8 @@ from sqlmodel import Session, select
 
 from .. import clock, formatting
 from ..br import boleto, pix
-from ..br.money import BOLETO_MAX_CENTS, add_months, net_paid, split_installments
+from ..br.money import (  # MAX_INSTALLMENTS, net_paid: the page's input max and its 'Valor recebido' too
+    BOLETO_MAX_CENTS, MAX_INSTALLMENTS, add_months, net_paid, split_installments)
 from ..config import get_settings
 from ..db import after_commit
 from ..models import Charge, Client, Notification, Office, Receipt, User
