@@ -1,7 +1,19 @@
-"""Server-rendered pieces of the long lists (Recebimentos, Pagamentos, Clientes, Fornecedores): the filter bar (a plain
-GET form), the totals, the table (`table_html`: a table on a desktop, one card per row on a phone) and the pager, all
-escaped HTML in a couple of ui.html elements. A NiceGUI element costs ~0.5 ms at render; these strings cost next to
-nothing (bench/finance.py)."""
+"""The list part of the page widgets (pages/widgets.py holds the rest): the one idiom for every long list.
+
+Server-rendered pieces of the long lists (Recebimentos, Pagamentos, Clientes, Fornecedores): the filter bar (a plain
+GET form), the totals, the table (`table_html`: a table on a desktop, one card per row on a phone), the pager
+(`pager_html`: links) and the list badge, all escaped HTML in a couple of ui.html elements; the look is in
+assets/conton.css.
+
+Why this idiom and not `ui.refreshable` + `ui.pagination` (which E-mails and Auditoria still use, to be converted):
+- Speed. A NiceGUI element costs ~0.5 ms at render and is kept per tab; these strings cost next to nothing, so the
+  default views of Recebimentos and Pagamentos stay within 2x of a bare page (bench/finance.py, README "Decisions
+  worth knowing"). A refreshable list rebuilds elements on every filter change and pushes them over the websocket.
+- The filters and the page live in the URL (a GET form, pager links): reload, back, a bookmark or a notification
+  link show the same list, with no JavaScript state to keep in sync (`ui.navigate.history.replace`).
+- One look: the same table-or-cards markup for every list, on a phone too; a live view refreshes the region by
+  replacing one HTML string (`content`), one query per event.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
