@@ -33,17 +33,6 @@ from .widgets import FieldError
 
 VIEWS = {'mes': 'Mês', 'semana': 'Semana', 'lista': 'Próximos'}
 LIST_DAYS = 30
-CSS = '''<style>
-.conton-agenda-bar {display:flex;flex-wrap:wrap;align-items:center;gap:8px 14px;width:100%}
-.conton-agenda-bar .nav {display:flex;align-items:center;gap:2px}
-.conton-agenda-bar .nav a {padding:4px 10px;border-radius:4px;color:#1565c0;text-decoration:none;font-weight:500}
-.conton-agenda-bar .nav a:hover {background:#e3f2fd}
-.conton-agenda-bar .label {font-size:18px;font-weight:500;text-transform:capitalize}
-.conton-auto-list {display:none}
-@media (max-width: 599px) {.conton-auto-month {display:none} .conton-auto-list {display:block}}
-.conton-kind-dot {display:inline-block;width:14px;height:14px;border-radius:7px;flex:none}
-.conton-reminder {border:1px solid #e0e0e0;border-radius:6px;padding:6px 8px;width:100%}
-</style>'''
 SECTIONS = (('Calendário', '/agenda', 'calendario'), ('Obrigações', '/agenda/obrigacoes', 'obrigacoes'),
             ('Catálogo e feriados', '/agenda/obrigacoes/catalogo', 'catalogo'))
 
@@ -126,7 +115,6 @@ def agenda_page(request: Request) -> None:
     params = request.query_params
     view = View.from_query(params)
     with frame(actor, 'Agenda'):
-        ui.add_head_html(CSS)  # listing.CSS, widgets.CSS: now in assets/conton.css
         page_title('Agenda', 'agenda')
         Calendar(actor, view, params)
 
@@ -611,7 +599,6 @@ def obligations_page(request: Request) -> None:
         return
     view = DueView.from_query(request.query_params)
     with frame(actor, 'Obrigações'):
-        ui.add_head_html(CSS)
         page_title('Obrigações', 'agenda')
         DueList(actor, view, request.query_params.get('item', ''))
 
@@ -791,7 +778,6 @@ def catalogue_page(request: Request) -> None:
         return
     params = request.query_params
     with frame(actor, 'Catálogo de obrigações'):
-        ui.add_head_html(CSS)
         page_title('Catálogo de obrigações', 'agenda')
         Catalogue(actor, params)
 
@@ -1017,7 +1003,6 @@ def client_obligations_page(client_id: str) -> None:
     if actor is None:
         return
     with frame(actor, 'Obrigações do cliente'):
-        ui.add_head_html(CSS)
         clients = agenda.client_options(actor, include=_uuid_text(client_id) or None)
         key = _uuid_text(client_id)
         if key not in clients:

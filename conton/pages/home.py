@@ -1,10 +1,15 @@
-"""Início: Acesso Rápido, a grid of large icons, one per tool the user may open, with badges."""
+"""Início: Acesso Rápido, a grid of large icons, one per tool the user may open, with badges; and the Agenda's
+'próximos 7 dias'."""
 from __future__ import annotations
+
+from datetime import timedelta
 
 from nicegui import ui
 
-from ..services import home, live, office
+from .. import clock
+from ..services import agenda, home, live, obligations, office
 from ..services.permissions import Actor, Tool
+from . import widgets
 from .frame import esc, frame, guard, tiles_html
 
 
@@ -25,6 +30,37 @@ def index() -> None:
         def show(tiles: list[home.Tile]) -> None:  # live: a change elsewhere moves the badges
             grid.content = intro + tiles_html([*tiles, help_tile])
         live.subscribe(home.live_tools(actor), actor, show, load=home.quick_access, key=home.share_key(actor))
+        upcoming_agenda(actor)
+
+
+def upcoming_agenda(actor: Actor) -> None:
+    """'Próximos 7 dias': the Agenda's occurrences and open obligations of the next week (what the tile's badge
+    counts), refreshed live."""
+    if not actor.can('portal_agenda' if actor.is_client else 'agenda'):
+        return
+    ui.label('Próximos 7 dias').classes('text-h6 q-mt-lg')
+    box = ui.html('').classes('w-full').mark('home-agenda')
+    base = '/portal/agenda' if actor.is_client else '/agenda'
+
+    def fetch(a: Actor) -> tuple[list, list]:
+        today = clock.today()
+        return agenda.upcoming(a, 7), obligations.search(a, today, today + timedelta(days=7), status='aberto')
+
+    def render(data: tuple[list, list]) -> None:
+        occs, dues = data
+        today = clock.today()
+        occ_link = (lambda o: f'{base}?evento={o.event_id}&ocorrencia={o.occurrence:%Y%m%dT%H%M%SZ}')
+        due_link = ((lambda day, item: f'/portal/agenda?vista=lista&data={day.isoformat()}') if actor.is_client else
+                    (lambda day, item: f'/agenda/obrigacoes?de={day.isoformat()}&ate={day.isoformat()}'
+                                       f'&obrigacao={item.obligation_id}'))
+        entries = (widgets.occurrence_entries(occs, occ_link, start=today, end=today + timedelta(days=8),
+                                              with_client=not actor.is_client)
+                   + widgets.due_entries(dues, due_link, group=not actor.is_client))
+        entries.sort(key=lambda e: (e.day, e.due, e.time == '', e.time))
+        more = f'<a class="conton-more" href="{base}?vista=lista">Ver a agenda</a>'
+        box.content = widgets.days_html(entries[:40], today=today, empty='Nada marcado nos próximos 7 dias.') + more
+    render(fetch(actor))
+    live.subscribe(agenda.TOOL, actor, render, load=fetch, key=('home-agenda',))
 
 
 def office_prompt(actor: Actor) -> None:
