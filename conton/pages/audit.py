@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from nicegui import ui
 
 from .. import formatting
-from ..models import AuditLog
 from ..services import audit
+from ..services.audit import AuditRow
 from ..services.errors import ValidationError
 from . import listing
 from .common import Form, action, page_title, pager
@@ -130,7 +130,7 @@ def _period(start_text: str | None, end_text: str | None) -> tuple[date | None, 
     return days[0], days[1]
 
 
-def table_html(rows: list[AuditLog]) -> str:
+def table_html(rows: list[AuditRow]) -> str:
     """A table on larger screens, cards on a phone (both escaped HTML, cheap to render)."""
     head = ('<thead><tr><th>Quando</th><th>Quem</th><th>Ação</th><th>Registro</th><th>Detalhe</th><th>IP</th>'
             '</tr></thead>')

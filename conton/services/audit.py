@@ -27,9 +27,28 @@ def record(session: Session, actor: Actor | None, action: str, entity: str = '',
                          ip=(actor.ip if actor else ip) or ip))
 
 
+@dataclass(frozen=True)
+class AuditRow:
+    """One line of the log as the page shows it (a read model: no ORM object leaves the service)."""
+    id: int
+    at: datetime
+    user_id: object
+    user_email: str
+    action: str
+    entity: str
+    entity_id: str
+    detail: str
+    ip: str
+
+    @classmethod
+    def of(cls, row: AuditLog) -> AuditRow:
+        return cls(row.id, row.at, row.user_id, row.user_email, row.action, row.entity, row.entity_id, row.detail,
+                   row.ip)
+
+
 @dataclass
 class AuditPage:
-    rows: list[AuditLog]
+    rows: list[AuditRow]
     total: int
 
 
@@ -52,4 +71,4 @@ def search(actor: Actor, *, text: str = '', action: str = '', start: date | None
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
         rows = session.exec(query.order_by(AuditLog.at.desc(), AuditLog.id.desc())
                             .offset((page - 1) * per_page).limit(per_page)).all()
-        return AuditPage(list(rows), total)
+        return AuditPage([AuditRow.of(r) for r in rows], total)
