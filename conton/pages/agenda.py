@@ -155,8 +155,12 @@ class Calendar:
         else:
             start, end = v.week_range() if mode == 'semana' else v.list_range()
             label = f'{formatting.day(start)} a {formatting.day(end - timedelta(days=1))}'
-        views = widgets.segmented_html([(text, v.url(mode=key), key == v.mode or (not v.mode and key == 'mes'))
-                                        for key, text in VIEWS.items()], 'Visualização')
+        def bar(current: str) -> str:
+            return widgets.segmented_html([(text, v.url(mode=key), key == current) for key, text in VIEWS.items()],
+                                          'Visualização')
+        # without ?vista= the screen's width chooses (month or list, see render): so does the bar's highlight
+        views = (bar(v.mode) if v.mode else f'<span class="conton-auto-month">{bar("mes")}</span>'
+                                             f'<span class="conton-auto-list">{bar("lista")}</span>')
         nav = (f'<div class="nav"><a href="{esc(v.url(anchor=prev))}" aria-label="Anterior">‹</a>'
                f'<a href="{esc(v.url(anchor=clock.today()))}">Hoje</a>'
                f'<a href="{esc(v.url(anchor=nxt))}" aria-label="Próximo">›</a></div>')
@@ -278,7 +282,7 @@ async def event_dialog(actor: Actor, event_id: str | None, occurrence: str | Non
                                   .mark('ev-start-time'))
         with ui.row().classes('w-full no-wrap gap-2'):
             last_day = (occ.end_day if occ and occ.all_day else ends.date() if ends else None)
-            end_day = form.add('end_day', date_input('Fim (dia, se outro)',
+            end_day = form.add('end_day', date_input('Fim (outro dia)',
                                                      last_day if occ and last_day != occ.start_day else None)
                                .props('outlined dense').classes('col').mark('ev-end-day'))
             end_time = form.add('end_time', ui.input('Hora de término', value=f'{ends:%H:%M}' if ends else '10:00')
@@ -286,17 +290,17 @@ async def event_dialog(actor: Actor, event_id: str | None, occurrence: str | Non
                                 .mark('ev-end-time'))
         series = ui.column().classes('w-full gap-2')
         with series:
-            with ui.row().classes('w-full no-wrap gap-2'):
+            with ui.row().classes('w-full gap-2'):  # stacked on a phone
                 owner = form.add('owner_id', ui.select(staff, label='Responsável',
                                                        value=str(detail.owner_id if detail else actor.user_id)
                                                        if str(detail.owner_id if detail else actor.user_id) in staff
                                                        else None)
-                                 .props('outlined dense').classes('col').mark('ev-owner'))
+                                 .props('outlined dense').classes('col-12 col-sm').mark('ev-owner'))
                 client = form.add('client_id', ui.select(clients, label='Cliente (opcional)', with_input=True,
                                                          clearable=True,
                                                          value=str(detail.client_id) if detail and detail.client_id
                                                          else None)
-                                  .props('outlined dense options-dense').classes('col').mark('ev-client'))
+                                  .props('outlined dense options-dense').classes('col-12 col-sm').mark('ev-client'))
             shared = ui.checkbox('Compartilhar com o cliente (aparece na agenda do portal dele)',
                                  value=bool(detail.shared) if detail else True).mark('ev-shared')
             form.add('shared', FieldError())

@@ -104,7 +104,7 @@ def test_shared_event_and_its_reminder_reach_the_clients_open_tab(scheduled_serv
             element.send_keys('\ue009a')  # select all (Ctrl+A), then type over it
             element.send_keys(value)
         if end.date() != start.date():
-            field(staff_driver, 'Fim (dia, se outro)').send_keys(end.strftime('%d%m%Y'))
+            field(staff_driver, 'Fim (outro dia)').send_keys(end.strftime('%d%m%Y'))
         pick_option(staff_driver, 'Cliente (opcional)', 'Dourado', CLIENT_NAME)
         choose(staff_driver, 'Quando', 'Personalizado')
         field(staff_driver, 'Minutos antes').send_keys('1')
