@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     timezone: str = 'America/Sao_Paulo'
     idle_timeout_hours: float = 12
     max_upload_mb: int = 25
+    reminder_sweep_seconds: int = 60  # how often the reminder engine looks for what is due
     file_max_mb: int = 50  # Arquivos/Protocolos: per file
     client_quota_mb: int = 2048  # Arquivos: what one client's files may take in all (0: no quota)
 

@@ -6,6 +6,8 @@ import logging
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from nicegui import run
 
+from .config import get_settings
+
 from .services import mail
 
 log = logging.getLogger(__name__)
@@ -80,13 +82,21 @@ async def documents_nightly() -> None:
         log.exception('documents nightly job failed')
 
 
+class Setting:
+    """A trigger value read from the settings when the scheduler starts (not at import)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
 # (id, function, trigger kwargs); later tools append theirs.
 JOBS: list[tuple[str, object, dict]] = [
     ('send_mail', send_mail, {'trigger': 'interval', 'seconds': 30}),
     ('bill_recurrence', bill_recurrence, {'trigger': 'cron', 'hour': '*/6', 'minute': 7}),
     # idempotent: hourly, so the month's honorários exist soon after the 1st even if the server was down that day
     ('charge_generation', charge_generation, {'trigger': 'cron', 'minute': 7}),
-    ('reminders', reminder_sweep, {'trigger': 'interval', 'minutes': 1}),  # charges, bills … (every tool's)
+    # charges, bills, events … (every tool's); CONTON_REMINDER_SWEEP_SECONDS (default 60) sets the interval
+    ('reminders', reminder_sweep, {'trigger': 'interval', 'seconds': Setting('reminder_sweep_seconds')}),
     ('optimize_db', optimize_db, {'trigger': 'cron', 'hour': 3, 'minute': 17}),
     ('purge_trash', purge_trash, {'trigger': 'cron', 'hour': 4, 'minute': 23}),  # deleted files, after 30 days
     ('documents_nightly', documents_nightly, {'trigger': 'cron', 'hour': 2, 'minute': 41}),  # templates, integrity
@@ -103,7 +113,10 @@ def start() -> None:
     """Called from app.on_startup (the loop is running)."""
     global scheduler  # noqa: PLW0603
     scheduler = AsyncIOScheduler(job_defaults={'coalesce': True, 'max_instances': 1, 'misfire_grace_time': 60})
+    settings = get_settings()
     for job_id, func, trigger in JOBS:
+        trigger = {key: getattr(settings, value.name) if isinstance(value, Setting) else value
+                   for key, value in trigger.items()}
         scheduler.add_job(func, id=job_id, replace_existing=True, **trigger)
     for job_id, func in AT_STARTUP:
         scheduler.add_job(func, id=job_id, replace_existing=True)  # no trigger: once, now

@@ -1034,7 +1034,8 @@ def _deliver_reminders(session: Session, due: list[reminders.Reminder], window: 
                                link=('Abrir no Conton', f'{base}{r.link}'))
 
 
-reminders.register(reminders.Source(ITEM_KIND, due=_due_reminders, deliver=_deliver_reminders,
+# every=0: asked at every sweep (jobs.py, each minute by default), since an event's reminder is due at a given minute
+reminders.register(reminders.Source(ITEM_KIND, due=_due_reminders, deliver=_deliver_reminders, every=timedelta(0),
                                     lookback=REMINDER_LOOKBACK, keep_days=45, batch=2000))
 
 
