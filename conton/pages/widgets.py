@@ -3,12 +3,13 @@
 Pages import from here (and from `common`, `frame`, `listing`), never from another tool's page module.
 
 - `segmented_html`: a bar of links (views, sections), the current one highlighted.
-- `filter_html`: a GET filter form of labelled selects (classes of `listing.CSS`).
+- `filter_html`: a GET filter form of labelled selects (the filter bar of assets/conton.css).
 - `FieldError`: a message under a group of inputs that `common.Form.show` fills like an input's own.
 - `status_badge` (a charge's or bill's situation), `confirm` (ask before acting), `facts_html` (label over
   value in sections: a client's, a supplier's registration), `pix_block` (PIX copia e cola and its QR code).
 - The long lists (table or cards, GET filter bar, pager, list badge) are in `listing`, the list part of the
   widgets; the look of all of them is in assets/conton.css.
+- `open_feed_dialog`: the login's own iCal feed address (generate, shown once; regenerate; revoke).
 - Calendar pieces (the Agenda and the portal's Agenda, the home's "próximos 7 dias"): `Entry`, `month_html`,
   `week_html`, `days_html`, escaped HTML in strings (see the frame's docstring on why).
 """
@@ -23,6 +24,7 @@ from babel.dates import format_date
 from nicegui import run, ui
 
 from .. import formatting
+from ..services import ical
 from ..services.errors import NotFound, ValidationError
 from ..services.permissions import Actor
 from .common import action
@@ -181,6 +183,115 @@ def _chip(e: Entry, *, with_time: bool = False) -> str:
 def _color(e: Entry) -> str:
     color = e.color if e.color.startswith('#') and len(e.color) == 7 and e.color[1:].isalnum() else '#1565c0'
     return f'color:{color}' if e.due else f'background:{color}'
+
+
+def occurrence_entries(occurrences: Iterable, href: Callable[[object], str], *, start: date, end: date,
+                       with_client: bool = True) -> list[Entry]:
+    """Entries of Agenda occurrences (services.agenda.Occurrence) on each day they cover within [start, end)."""
+    out = []
+    for o in occurrences:
+        day, last = max(o.start_day, start), min(o.end_day, end - timedelta(days=1))
+        link = href(o)
+        sub = ' · '.join(x for x in (o.client_name if with_client else '', o.kind_label, o.location) if x)
+        while day <= last:
+            if o.all_day:
+                time = ''
+            elif day == o.start_day:
+                time = f'{o.starts_at:%H:%M}–{o.ends_at:%H:%M}' if o.ends_at.date() == day else f'{o.starts_at:%H:%M}'
+            else:
+                time = 'continua'
+            out.append(Entry(day, o.title, o.color, link, time, sub))
+            day += timedelta(days=1)
+    return out
+
+
+DUE_COLOR, DONE_COLOR = '#c62828', '#2e7d32'
+
+
+def due_entries(items: Iterable, href: Callable[[date, object], str], *, group: bool = True) -> list[Entry]:
+    """Entries of obligation due dates (services.obligations.DueItem): with `group`, one per day and obligation
+    ('DAS — 12 clientes'), so that a month of an office with hundreds of clients stays readable."""
+    groups: dict[tuple, list] = {}
+    for item in items:
+        groups.setdefault((item.due_date, item.obligation_id) if group else (item.due_date, item.key), []).append(item)
+    out = []
+    for (day, _), found in groups.items():
+        first = found[0]
+        done = all(i.done for i in found)
+        if len(found) == 1:
+            title = f'{"✓ " if done else ""}{first.name} — {first.client_name}'
+            sub = f'Competência {first.competence_label} · {first.status_label}' + (
+                ' · data prorrogada' if first.overridden else '')
+        else:
+            open_ = sum(1 for i in found if not i.done)
+            title = f'{"✓ " if done else ""}{first.name} — {len(found)} clientes'
+            sub = f'Competência {first.competence_label} · ' + (f'{open_} em aberto' if open_ else 'todos feitos')
+        out.append(Entry(day, title, DONE_COLOR if done else DUE_COLOR, href(day, first), '', sub, due=True))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The iCal feed of the login
+# --------------------------------------------------------------------------------------------------------------------
+
+FEED_NOTE = ('O Google Agenda e o Outlook atualizam calendários assinados só a cada algumas horas (às vezes uma vez '
+             'por dia) e ignoram os alarmes do arquivo: os lembretes vêm do próprio Conton, pelas notificações e '
+             'por e-mail.')
+
+
+@action
+async def open_feed_dialog(actor: Actor) -> None:
+    """The login's secret calendar address: generated on demand and shown once (only its hash is kept), regenerated
+    (the old one stops working) or revoked."""
+    from ..config import get_settings
+    base = get_settings().public_url.rstrip('/')
+    with ui.dialog() as dialog, ui.card().classes('w-full').style('max-width: 560px'):
+        ui.label('Meu calendário (iCal)').classes('text-h6')
+        ui.label('Assine este endereço no Google Agenda, no Outlook ou no celular para ver ali a sua agenda e os '
+                 'prazos.').classes('text-body2')
+        state = ui.label('').classes('text-body2 text-weight-medium').mark('feed-status')
+        shown = ui.column().classes('w-full gap-1')
+        ui.label(FEED_NOTE).classes('text-caption text-grey-8').mark('feed-note')
+        with ui.row().classes('w-full items-center gap-2'):
+            make = ui.button('Gerar endereço', icon='link').props('unelevated no-caps').mark('feed-generate')
+            drop = ui.button('Revogar', icon='link_off').props('outline color=negative no-caps').mark('feed-revoke')
+            ui.space()
+            ui.button('Fechar', on_click=dialog.close).props('flat')
+
+    def refresh() -> None:
+        info = ical.status(actor)
+        state.text = (f'Endereço ativo, gerado em {formatting.when(info.created_at)}.' if info
+                      else 'Nenhum endereço ativo.')
+        make.text = 'Gerar novo endereço' if info else 'Gerar endereço'
+        drop.set_visibility(info is not None)
+
+    @action
+    def generate() -> None:
+        token = ical.create_token(actor)
+        url = base + ical.feed_path(token)
+        shown.clear()
+        with shown:
+            ui.input('Endereço do calendário', value=url).props('readonly outlined dense').classes('w-full') \
+                .mark('feed-url')
+            ui.label('Copie agora: por segurança ele não será mostrado de novo. Gerar outro desativa este.') \
+                .classes('text-caption text-negative')
+            ui.button('Copiar', icon='content_copy', on_click=lambda: ui.clipboard.write(url)) \
+                .props('flat dense no-caps')
+        refresh()
+
+    @action
+    def revoke() -> None:
+        ical.revoke(actor)
+        shown.clear()
+        refresh()
+        ui.notify('Endereço revogado: os calendários que o assinavam deixam de recebê-lo.', type='positive')
+
+    make.on_click(generate)
+    drop.on_click(revoke)
+    refresh()
+    dialog.open()
+    await dialog
+    dialog.delete()
 
 
 # --------------------------------------------------------------------------------------------------------------------
