@@ -114,7 +114,7 @@ def test_charge_live_notice_payment_and_recibo_download(app_server, browser, tmp
         wait_text(staff_driver, 'Dar baixa')
         click_button(staff_driver, 'Dar baixa')
         wait_text(staff_driver, 'A baixa emite um recibo numerado e avisa o cliente.')
-        assert field(staff_driver, 'Valor recebido (R$)').get_attribute('value') == AMOUNT  # with the thousands separator used everywhere
+        assert field(staff_driver, 'Valor recebido (R$)').get_attribute('value') == AMOUNT  # 1.234,56, as everywhere
         click_button(staff_driver, 'Confirmar baixa')
         wait_text(staff_driver, 'Baixa registrada; recibo emitido.')
         wait_text(staff_driver, 'Recibo nº 000001')  # the detail reopens with the recibo
