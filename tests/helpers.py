@@ -74,6 +74,18 @@ def patient_user_checks(monkeypatch: Any) -> None:
     monkeypatch.setattr(User, 'should_not_see', _should_not_see)
 
 
+def join_pool(pool: Any, what: str, deadline: float = DEADLINE) -> None:
+    """Wait until every thread of a ThreadPoolExecutor has finished its work (NiceGUI's `run.io_bound` pool: its
+    reset at the end of a test shuts it down without waiting, so a thread still drawing a QR code would otherwise
+    run on into the next test's database). The deadline only stops a test whose thread hangs."""
+    import threading
+    joiner = threading.Thread(target=pool.shutdown, kwargs={'wait': True}, daemon=True)
+    joiner.start()
+    joiner.join(deadline)
+    if joiner.is_alive():
+        raise AssertionError(f'waited {deadline:.0f} s for: {what}')
+
+
 async def wait_for_task(task: Awaitable[Any], what: str, deadline: float = DEADLINE) -> Any:
     """Await background work (a task, a future) to its end; the deadline only stops a test that hangs."""
     try:

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.helpers import patient_user_checks
+from tests.helpers import join_pool, patient_user_checks
 
 
 @pytest.fixture(autouse=True)
@@ -12,3 +12,15 @@ def _database(db):
 def _patient_user(monkeypatch):
     """`user.should_see` / `should_not_see` wait for the element up to tests.helpers.DEADLINE (see there)."""
     patient_user_checks(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def _io_bound_work_done(db):
+    """After the test (and after the `user` fixture has stopped the app), wait for the `run.io_bound` threads it
+    started, e.g. a PIX QR code drawn after the page showed: their database work belongs to this test, whose
+    database is reset right after (the fixture needs `db`, so it is torn down before it)."""
+    from nicegui import run
+    pool = run.thread_pool  # the pool this test's app uses; NiceGUI replaces it when the app stops
+    yield
+    if run.thread_pool is not pool:  # the app ran and stopped (a test without `user` leaves the pool in use)
+        join_pool(pool, "the test's run.io_bound threads")

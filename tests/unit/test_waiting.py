@@ -3,9 +3,12 @@ only ends a broken test. Deterministic: the condition turns true after a number 
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
-from tests.helpers import DEADLINE, wait_until, wait_until_sync
+from tests.helpers import DEADLINE, join_pool, wait_until, wait_until_sync
 
 
 def turns_true_after(looks: int):
@@ -47,3 +50,17 @@ def test_sync_version_for_threads_and_browsers() -> None:
 
 def test_the_deadline_is_generous() -> None:
     assert DEADLINE >= 30
+
+
+def test_join_pool_waits_for_the_thread_still_at_work() -> None:
+    """What the page tests do after the app stopped: a thread still drawing (here: held by an event) is waited for."""
+    release, finished = threading.Event(), []
+    pool = ThreadPoolExecutor()
+    pool.submit(lambda: release.wait() and finished.append(True))
+    pool.shutdown(wait=False)  # what NiceGUI's reset does at the end of a test
+    with pytest.raises(AssertionError, match='waited 0 s for: the drawing'):
+        join_pool(pool, 'the drawing', deadline=0)
+    assert finished == []
+    release.set()
+    join_pool(pool, 'the drawing')
+    assert finished == [True]
