@@ -4,7 +4,6 @@ the client's Financeiro (only for its own client's charges), Recebimentos, Pagam
 and a tab whose session ended is unsubscribed and sent to /login instead of being told anything."""
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime, timezone
 
@@ -14,6 +13,7 @@ from nicegui.testing import User
 
 from conton import clock
 from conton.services import auth, clients, live, payables, receivables, users
+from tests.helpers import wait_until
 from tests.factories import PASSWORD, actor_of, cnpj, make_client, make_office, make_user
 from tests.pages.test_security import sign_in
 
@@ -31,20 +31,14 @@ def _region(user: User) -> str:
 
 
 async def _until(check: Callable[[], bool]) -> None:
-    """Wait for the push (no fixed sleep: poll the condition, give up after a generous while)."""
-    for _ in range(400):
-        if check():
-            return
-        await asyncio.sleep(0.025)
-    assert check()
+    """Wait for the push (no fixed sleep: poll the condition until the suite's generous deadline)."""
+    await wait_until(check, 'the live push')
 
 
 async def _settled() -> None:
     """Let the hub finish whatever it was dispatching (then a change that did not arrive will not arrive)."""
-    for _ in range(400):
-        await asyncio.sleep(0.01)
-        if not live.hub.running and not live.hub.pending.changes and not live.hub.pending.notes:
-            return
+    await wait_until(lambda: not live.hub.running and not live.hub.pending.changes and not live.hub.pending.notes,
+                     'the live hub to finish dispatching')
 
 
 def _office_with_two_clients():
@@ -73,18 +67,17 @@ async def test_client_financeiro_follows_its_own_charges_live(create_user: Calla
     await b.should_see('Nenhuma cobrança em aberto. Obrigado!')
 
     second = _charge(admin, alfa, 'Abertura de filial Alfa', '1.200,00')  # staff saves a charge for Alfa
-    await _until(lambda: 'R$\xa01.500,00' in _region(a))
-    assert 'Abertura de filial Alfa' in _region(a) and '2 cobranças' in _region(a)
+    # the summary comes first, the new card in a second step: wait for both
+    await _until(lambda: 'R$\xa01.500,00' in _region(a) and 'Abertura de filial Alfa' in _region(a))
+    assert '2 cobranças' in _region(a)
     await _settled()
     assert 'Abertura de filial Alfa' not in _region(b) and 'Nenhuma cobrança em aberto' in _region(b)
 
     receivables.pay(actor_of(admin), first, paid_date='10/11/2026', payment_form='pix')
-    await _until(lambda: 'R$\xa01.200,00</b>' in _region(a))
-    assert 'Recibo nº 000001' in _region(a)
+    await _until(lambda: 'R$\xa01.200,00</b>' in _region(a) and 'Recibo nº 000001' in _region(a))
 
     receivables.cancel(actor_of(admin), second)
-    await _until(lambda: 'Nenhuma cobrança em aberto' in _region(a))
-    assert 'Abertura de filial Alfa' not in _region(a)
+    await _until(lambda: 'Nenhuma cobrança em aberto' in _region(a) and 'Abertura de filial Alfa' not in _region(a))
 
     _charge(admin, beta, 'Cobrança da Beta', '999,00')  # Beta's tab hears it; Alfa's does not
     await _until(lambda: 'R$\xa0999,00' in _region(b))
