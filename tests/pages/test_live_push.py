@@ -92,7 +92,7 @@ async def test_notification_from_a_worker_thread_is_pushed_too(user: User) -> No
             notifications.notify(session, [me.id], 'arquivos', 'Arquivo novo publicado')
 
     await run.io_bound(in_thread)
-    await user.should_see(marker='notifications', content='Arquivo novo publicado', retries=20)
+    await user.should_see(marker='notifications', content='Arquivo novo publicado')
     assert _counts(_drawer(user)) == {'Arquivos': 1}
 
 

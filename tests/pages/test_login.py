@@ -13,7 +13,7 @@ async def test_first_run_creates_admin_and_office(user: User) -> None:
     user.find('Senha (mínimo 8 caracteres)').type('uma senha longa e boa')
     user.find('Repita a senha').type('uma senha longa e boa')
     user.find('Criar escritório').click()
-    await user.should_see('Bem-vindo(a)!', retries=50)  # lands on Meus Dados to complete the office's data
+    await user.should_see('Bem-vindo(a)!')  # lands on Meus Dados to complete the office's data
     await user.should_see('Contábil Exemplo')
     await user.open('/')
     await user.should_see('Acesso Rápido')
@@ -27,7 +27,7 @@ async def test_first_run_refuses_common_password(user: User) -> None:
     user.find('Senha (mínimo 8 caracteres)').type('password123')
     user.find('Repita a senha').type('password123')
     user.find('Criar escritório').click()
-    await user.should_see('muito comum', retries=50)
+    await user.should_see('muito comum')
     from conton.services import auth
     assert auth.needs_setup()
 
@@ -39,10 +39,10 @@ async def test_login_right_and_wrong_and_logout(user: User) -> None:
     user.find('E-mail').type(admin.email)
     user.find('Senha').type('senha errada demais')
     user.find('Entrar').click()
-    await user.should_see('E-mail ou senha incorretos.', retries=50)
+    await user.should_see('E-mail ou senha incorretos.')
     user.find('Senha').type(PASSWORD)
     user.find('Entrar').click()
-    await user.should_see('Acesso Rápido', retries=50)
+    await user.should_see('Acesso Rápido')
     await post_form(user, '/sair')  # the 'Sair' button of the user menu
     await user.should_see('Acesse sua conta')
     await user.open('/')

@@ -11,6 +11,7 @@ from conton.services import audit, auth, mail, users
 from conton.services.errors import PermissionDenied
 from conton.services.permissions import GRANTABLE, TOOLS
 from tests.factories import PASSWORD, actor_of, login, make_office, make_user
+from tests.helpers import wait_until
 
 
 @pytest.fixture
@@ -35,11 +36,8 @@ async def sign_in(user: User, account) -> None:
 async def new_session_of(user: User, before: int) -> None:
     """Wait until this user's browser has been through /entrar/<ticket> (a login or password change gets its new
     session id there) since `before` pages were opened."""
-    for _ in range(1200):
-        if any(path.startswith('/entrar/') for path in user.back_history[before:]):
-            return
-        await asyncio.sleep(0.05)
-    pytest.fail('the browser did not go through /entrar/<ticket>')
+    await wait_until(lambda: any(path.startswith('/entrar/') for path in user.back_history[before:]),
+                     'the browser to go through /entrar/<ticket>')
 
 
 async def post_form(user: User, action: str, *, origin: str = 'http://test', page: str = '/') -> httpx.Response:
@@ -146,7 +144,7 @@ async def test_password_change_keeps_this_browser_logged_in(user: User) -> None:
     user.find('Nova senha (mínimo 8 caracteres)').type('uma senha nova e longa')
     user.find('Repita a nova senha').type('uma senha nova e longa')
     user.find('Salvar nova senha').click()
-    await user.should_see('Senha alterada.', retries=50)
+    await user.should_see('Senha alterada.')
     await user.open('/')
     await user.should_see('Acesso Rápido')
 
