@@ -6,6 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -34,13 +36,15 @@ class App:
         return self.base + path
 
 
-@pytest.fixture
-def app_server(db, tmp_path):
-    """Start the app on a free loopback port with this test's database and data folder."""
+@contextmanager
+def running_app(tmp_path, *, scheduler: bool = False, **settings: str) -> Iterator[App]:
+    """The app on a free loopback port with this test's database and data folder (and its scheduler if asked)."""
     port = free_port()
     base = f'http://127.0.0.1:{port}'
-    env = {k: v for k, v in os.environ.items() if k != 'PYTEST_CURRENT_TEST'}
-    env.update(CONTON_PORT=str(port), CONTON_HOST='127.0.0.1', CONTON_BASE_URL=base, CONTON_NO_SCHEDULER='1')
+    env = {k: v for k, v in os.environ.items() if k not in ('PYTEST_CURRENT_TEST', 'CONTON_NO_SCHEDULER')}
+    env.update(CONTON_PORT=str(port), CONTON_HOST='127.0.0.1', CONTON_BASE_URL=base, **settings)
+    if not scheduler:
+        env['CONTON_NO_SCHEDULER'] = '1'
     log = tmp_path / 'server.log'
     with open(log, 'w') as out:
         proc = subprocess.Popen([sys.executable, str(ROOT / 'main.py')], cwd=ROOT, env=env, stdout=out,
@@ -63,6 +67,13 @@ def app_server(db, tmp_path):
         proc.kill()
     errors = [line for line in log.read_text().splitlines() if 'Traceback' in line or 'ERROR' in line]
     assert not errors, log.read_text()
+
+
+@pytest.fixture
+def app_server(db, tmp_path):
+    """Start the app on a free loopback port with this test's database and data folder."""
+    with running_app(tmp_path) as app:
+        yield app
 
 
 def make_driver(width: int, height: int):

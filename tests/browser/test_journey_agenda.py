@@ -5,23 +5,17 @@ reminder to the client's drawer, live. The phone-size list view never scrolls si
 the event."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
 
-import httpx
 import pytest
 from selenium.webdriver.common.by import By
 
 from conton import clock
-from tests.browser.conftest import (ROOT, App, browser_login, no_sideways_overflow, settle, visible_text, wait_for,
-                                    wait_text)
+from tests.browser.conftest import (browser_login, no_sideways_overflow, running_app, settle, visible_text,
+                                    wait_for, wait_text)
 from tests.browser.test_journey_finance import drawer_text, pick_option
 from tests.browser.test_journey_foundation import choose, click_button, field
-from tests.conftest import free_port
 from tests.factories import PASSWORD, make_client, make_office, make_user
-from tests.helpers import DEADLINE, wait_until_sync
 
 TITLE = 'Assinatura do contrato social'
 CLIENT_NAME = 'Padaria Pão Dourado Ltda'
@@ -30,34 +24,10 @@ REMINDER_WAIT = 4 * 60  # only to end a broken test: the reminder is due within 
 
 @pytest.fixture
 def scheduled_server(db, tmp_path):
-    """The app as tests/browser/conftest.app_server starts it, but with its scheduler running: the reminder sweep
-    is the server's own, as in production (a sweep in the test process would not reach the server's open tabs)."""
-    port = free_port()
-    base = f'http://127.0.0.1:{port}'
-    env = {k: v for k, v in os.environ.items() if k not in ('PYTEST_CURRENT_TEST', 'CONTON_NO_SCHEDULER')}
-    env.update(CONTON_PORT=str(port), CONTON_HOST='127.0.0.1', CONTON_BASE_URL=base, CONTON_REMINDER_SWEEP_SECONDS='5')
-    log = tmp_path / 'server.log'
-    with open(log, 'w') as out:
-        proc = subprocess.Popen([sys.executable, str(ROOT / 'main.py')], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
-
-    def answers() -> bool:
-        if proc.poll() is not None:
-            raise RuntimeError(f'the app did not start:\n{log.read_text()}')
-        try:
-            return httpx.get(f'{base}/login', timeout=DEADLINE).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_until_sync(answers, lambda: f'the app to answer /login:\n{log.read_text()}', 2 * DEADLINE)
-    yield App(base, proc, log)
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    errors = [line for line in log.read_text().splitlines() if 'Traceback' in line or 'ERROR' in line]
-    assert not errors, log.read_text()
+    """The app with its scheduler running: the reminder sweep is the server's own, as in production (a sweep in the
+    test process would not reach the server's open tabs); it sweeps every 5 s here."""
+    with running_app(tmp_path, scheduler=True, CONTON_REMINDER_SWEEP_SECONDS='5') as app:
+        yield app
 
 
 def calendar_text(driver) -> str:
