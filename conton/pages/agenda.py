@@ -429,8 +429,8 @@ class RecurrenceInputs:
                                         .props('outlined dense').classes('col'))
             with ui.row().classes('w-full items-center no-wrap gap-2') as self.end_row:
                 mode = 'until' if r and r.until else 'count' if r and r.count else 'never'
-                self.end = ui.select(ENDS, value=mode, label='Termina').props('outlined dense').classes('col') \
-                    .mark('ev-end-mode')
+                self.end = form.add('recurrence_end', ui.select(ENDS, value=mode, label='Termina')
+                                    .props('outlined dense').classes('col').mark('ev-end-mode'))
                 self.until = form.add('recurrence_until', date_input('Até', r.until if r else None)
                                       .props('outlined dense').classes('col').mark('ev-until'))
                 self.count = form.add('recurrence_count', ui.number('Vezes', value=r.count if r else None, min=1,
@@ -460,10 +460,11 @@ class RecurrenceInputs:
             data['day'] = _whole(self.day.value)
         elif f == 'monthly_nth':
             data['nth'], data['weekday'] = self.nth.value, self.weekday.value
+        data['end'] = self.end.value  # "Até uma data" without a date gets its message, not a series without end
         if self.end.value == 'until':
             data['until'] = self.until.value or None
         elif self.end.value == 'count':
-            data['count'] = _whole(self.count.value) if self.count.value is not None else 0  # 'de 1 a 1000'
+            data['count'] = _whole(self.count.value) if self.count.value not in (None, '') else None
         return data
 
 

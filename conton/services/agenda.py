@@ -409,8 +409,10 @@ def clean_reminder(raw: ReminderSpec | dict, field_name: str = 'reminders') -> R
 
 
 def clean_recurrence(raw: Recurrence | dict | None, first_day: date) -> Recurrence | None:
-    """A rule as the form sends it (dict with the Recurrence fields; until as date or 'dd/mm/aaaa'); the monthly
-    day / weekday default to those of `first_day`. Field messages under 'recurrence_*'."""
+    """A rule as the form sends it (dict with the Recurrence fields; until as date or 'dd/mm/aaaa'; optionally
+    'end': 'until' | 'count' | 'never', the form's "Termina", so that "Até uma data" without a date is refused instead
+    of saving a series without end); the monthly day / weekday default to those of `first_day`. Field messages under
+    'recurrence_*'."""
     if raw is None or raw == {} or (isinstance(raw, dict) and not raw.get('freq')):
         return None
     data = raw.as_dict() if isinstance(raw, Recurrence) else dict(raw)
@@ -444,6 +446,19 @@ def clean_recurrence(raw: Recurrence | dict | None, first_day: date) -> Recurren
         if weekday is None or not 0 <= weekday <= 6:
             errors['recurrence_weekday'] = 'Dia da semana inválido.'
     until = count = None
+    end = data.get('end')  # the form's "Termina": 'until' | 'count' | 'never'; without it, what the values say
+    if end not in (None, 'until', 'count', 'never'):
+        errors['recurrence_end'] = 'Escolha como a repetição termina.'
+    elif end == 'until' and data.get('until') in (None, ''):
+        errors['recurrence_until'] = 'Informe a data final da repetição.'
+    elif end == 'count' and data.get('count') in (None, ''):
+        errors['recurrence_count'] = 'Informe o número de vezes.'
+    if end == 'never':
+        data['until'] = data['count'] = None
+    elif end == 'until':
+        data['count'] = None
+    elif end == 'count':
+        data['until'] = None
     if data.get('until') not in (None, ''):
         until = _day(data.get('until'), 'recurrence_until', errors, label='a data final')
         if until is not None and until < first_day:

@@ -47,6 +47,22 @@ async def test_a_bad_end_gets_its_message_next_to_the_field(user: User) -> None:
     assert agenda.occurrences(actor_of(admin), date(2026, 3, 1), date(2026, 4, 1)) == []
 
 
+async def test_until_a_date_without_the_date_gets_its_message_and_saves_nothing(user: User) -> None:
+    admin, _ = setup()
+    await login(user, admin)
+    await user.open('/agenda')
+    user.find(marker='new-event').click()
+    await user.should_see(marker='ev-title')
+    field(user, 'ev-title').value = 'Reunião semanal'
+    field(user, 'ev-freq').value = 'weekly'
+    field(user, 'ev-end-mode').value = 'until'
+    user.find(marker='ev-save').click()
+    await wait_until(lambda: field(user, 'ev-until').error == 'Informe a data final da repetição.',
+                     'the message next to the end date')
+    assert field(user, 'ev-until').visible
+    assert agenda.occurrences(actor_of(admin), date(2026, 1, 1), date(2030, 1, 1)) == []
+
+
 async def test_a_recurring_event_shows_in_month_and_list_views(user: User) -> None:
     admin, _ = setup()
     await login(user, admin)
