@@ -530,6 +530,9 @@ class ReminderInputs:
 LISTS = {'': 'Do mês', 'hoje': 'Vencem hoje', 'semana': 'Vencem esta semana', 'vencidas': 'Vencidas',
          'atrasadas': 'Feitas com atraso'}
 PER_PAGE = 50
+DUE_COLUMNS = (listing.Column('Obrigação', 'first'), listing.Column('Cliente'), listing.Column('Competência', 'nw'),
+               listing.Column('Vencimento', 'nw'), listing.Column('Responsável'), listing.Column('Situação', 'st'),
+               listing.Column(''))
 STATUS_BADGES = {'pendente': 'aberto', 'hoje': 'aberto', 'vencido': 'vencido', 'feito': 'pago',
                  'feito_atraso': 'cancelado'}
 
@@ -667,8 +670,7 @@ class DueList:
                          f'{esc(i.name)}</a>', esc(i.client_name), esc(i.competence_label), due,
                          esc(i.responsible_name or '—'), listing.badge(STATUS_BADGES[i.status], i.status_label),
                          f'<a class="open" href="{esc(v.url(item=key))}">{esc(action_text)}</a>'))
-        heads = ('Obrigação', 'Cliente', 'Competência', 'Vencimento', 'Responsável', 'Situação', '')
-        self.table.content = (_table(heads, rows, 'Nenhum vencimento nesta lista.')
+        self.table.content = (listing.table_html(DUE_COLUMNS, rows, 'Nenhum vencimento nesta lista.')
                               + listing.pager_html('/agenda/obrigacoes', v.query(), page, pages))
 
     def refresh(self) -> None:
@@ -827,8 +829,9 @@ class Catalogue:
             rows.append((name, esc(o.code), esc(obligations.SPHERES[o.sphere]),
                          esc(obligations.PERIODICITIES[o.periodicity]), esc(obligations.KINDS[o.kind]),
                          esc(o.rule_label), 'Ativa' if o.active else 'Inativa'))
-        self.obligations.content = _table(('Obrigação', 'Código', 'Esfera', 'Periodicidade', 'Tipo', 'Vencimento',
-                                           'Situação'), rows, 'Nenhuma obrigação.')
+        self.obligations.content = listing.table_html(_columns('Obrigação', 'Código', 'Esfera', 'Periodicidade',
+                                                               'Tipo', 'Vencimento', 'Situação'), rows,
+                                                      'Nenhuma obrigação.')
         orows = []
         for o in obligations.overrides(self.actor):
             remove = (f'<a class="open" href="/agenda/obrigacoes/catalogo?remover_prorrogacao={esc(o.id)}">Remover</a>'
@@ -836,8 +839,8 @@ class Catalogue:
             orows.append((esc(o.code), esc(formatting.competence(o.competence)),
                           esc(o.client_name or 'Todos os clientes'), esc(formatting.day(o.due_date)), esc(o.note),
                           remove))
-        self.overrides.content = _table(('Obrigação', 'Competência', 'Para', 'Nova data', 'Nota', ''), orows,
-                                        'Nenhuma prorrogação.')
+        self.overrides.content = listing.table_html(_columns('Obrigação', 'Competência', 'Para', 'Nova data', 'Nota',
+                                                             ''), orows, 'Nenhuma prorrogação.')
         hrows = []
         for h in obligations.holidays(self.actor):
             remove = (f'<a class="open" href="/agenda/obrigacoes/catalogo?remover_feriado={esc(h.id)}">Remover</a>'
@@ -845,7 +848,8 @@ class Catalogue:
             where = ' / '.join(x for x in (h.city, h.uf) if x) or 'Cidade do escritório (todos os clientes)'
             hrows.append((esc(formatting.day(h.day)), esc(h.name), esc(obligations.HOLIDAY_SCOPES[h.scope]),
                           esc(where), remove))
-        self.holidays.content = _table(('Data', 'Feriado', 'Tipo', 'Onde', ''), hrows, 'Nenhum feriado acrescentado.')
+        self.holidays.content = listing.table_html(_columns('Data', 'Feriado', 'Tipo', 'Onde', ''), hrows,
+                                                   'Nenhum feriado acrescentado.')
 
     @action
     async def edit_obligation(self, obligation_id: str | None) -> None:
@@ -985,14 +989,14 @@ class Catalogue:
 
     @action
     async def remove_override(self, override_id: str) -> None:
-        if await confirm('Remover esta prorrogação? O vencimento volta a seguir a regra.'):
+        if await widgets.confirm('Remover esta prorrogação? O vencimento volta a seguir a regra.', 'Remover'):
             obligations.remove_override(self.actor, override_id)
             ui.notify('Prorrogação removida.', type='positive')
             self.refresh()
 
     @action
     async def remove_holiday(self, holiday_id: str) -> None:
-        if await confirm('Remover este feriado?'):
+        if await widgets.confirm('Remover este feriado?', 'Remover'):
             obligations.remove_holiday(self.actor, holiday_id)
             ui.notify('Feriado removido.', type='positive')
             self.refresh()
@@ -1136,31 +1140,6 @@ class ClientObligations:
         dialog.delete()
 
 
-async def confirm(text: str) -> bool:
-    with ui.dialog() as dialog, ui.card():
-        ui.label(text)
-        with ui.row().classes('w-full justify-end gap-2'):
-            ui.button('Cancelar', on_click=lambda: dialog.submit(False)).props('flat')
-            ui.button('Confirmar', on_click=lambda: dialog.submit(True)).props('unelevated').mark('confirm')
-    ok = await dialog
-    dialog.delete()
-    return bool(ok)
-
-
-def _table(heads, rows, empty: str) -> str:
-    """A `conton-fin` table (cards on a phone, see assets/conton.css); cells already escaped."""
-    head = ''.join(f'<th>{esc(h)}</th>' for h in heads)
-    body = [f'<tr>{"".join(f"<td{_label(h, i)}>{cell}</td>" for i, (h, cell) in enumerate(zip(heads, row)))}</tr>'
-            for row in rows]
-    if not body:
-        body = [f'<tr><td colspan="{len(heads)}" class="empty">{esc(empty)}</td></tr>']
-    return f'<table class="conton-fin"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-
-
-def _label(head: str, index: int) -> str:
-    return ' class="first"' if index == 0 else (f' data-label="{esc(head)}"' if head else '')
-
-
 # --------------------------------------------------------------------------------------------------------------------
 # The iCal feed (public: the secret token is the key; see web.PUBLIC_PREFIXES)
 # --------------------------------------------------------------------------------------------------------------------
@@ -1179,6 +1158,11 @@ async def ical_feed(token: str) -> Response:
 # --------------------------------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------------------------------
+
+def _columns(*labels: str) -> tuple[listing.Column, ...]:
+    """Columns of a small table: the first is the card's title on a phone, the others read 'label: value'."""
+    return tuple(listing.Column(label, 'first' if n == 0 else '') for n, label in enumerate(labels))
+
 
 def _uuid_text(value: str) -> str:
     import uuid

@@ -237,3 +237,19 @@ async def test_a_clients_obligations_from_its_page(user: User) -> None:
     await user.should_see('DAS')
     await user.open('/agenda/obrigacoes/cliente/00000000-0000-0000-0000-000000000000')
     await user.should_see('Cliente não encontrado.')
+
+
+async def test_the_catalogue_removes_a_holiday_after_asking(user: User) -> None:
+    admin, _ = setup()
+    actor = actor_of(admin)
+    holiday = obligations.add_holiday(actor, date(2026, 1, 25), 'Aniversário de São Paulo')
+    await login(user, admin)
+    await user.open('/agenda/obrigacoes/catalogo')
+    await user.should_see(marker='holidays')
+    assert 'Aniversário de São Paulo' in field(user, 'holidays').content
+    await user.open(f'/agenda/obrigacoes/catalogo?remover_feriado={holiday}')
+    await user.should_see('Remover este feriado?')
+    user.find(marker='confirm-yes').click()
+    await user.should_see('Feriado removido.')
+    assert obligations.holidays(actor) == []
+    await wait_until(lambda: 'Nenhum feriado acrescentado.' in field(user, 'holidays').content, 'the table refreshed')
