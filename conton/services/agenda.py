@@ -955,6 +955,54 @@ def _scope(scope: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------------------------------
+# Follow-ups written by other tools (Atendimentos) inside their own unit of work
+# --------------------------------------------------------------------------------------------------------------------
+
+FOLLOW_UP_AT = time(9, 0)  # office-local start of a follow-up placed on a day
+FOLLOW_UP_MINUTES = 30
+
+
+def place_follow_up(session: Session, *, event_id: uuid.UUID | None, owner_id: uuid.UUID,
+                    client_id: uuid.UUID | None, day: date, title: str, description: str = '') -> uuid.UUID:
+    """Inside the caller's transaction (the caller checked its own tool's right): a one-off internal 'lembrete' of
+    `owner_id` on `day` — 09:00, 30 minutes, a reminder at its time, never shared with the client — created, or, when
+    `event_id` still exists, moved to `day` (keeping the time of day and length it was given in the Agenda) with
+    the new owner, client, title and description. Returns the event's id."""
+    event = session.get(Event, event_id) if event_id else None
+    if event is None:
+        starts = _from_local(datetime.combine(day, FOLLOW_UP_AT))
+        ends = starts + timedelta(minutes=FOLLOW_UP_MINUTES)
+        event = Event(title=title[:200], description=description[:4000], kind='lembrete', starts_at=starts,
+                      ends_at=ends, series_end=ends, owner_id=owner_id, client_id=client_id, shared=False)
+        session.add(event)
+        session.flush()
+        session.add(EventReminder(event_id=event.id, lead_minutes=0, drawer=True))
+    else:
+        start, end = _utc(event.starts_at), _utc(event.ends_at)
+        starts = _from_local(datetime.combine(day, clock.local(start).time().replace(tzinfo=None)))
+        if event.recurrence is not None:  # made a series in the Agenda: it becomes the one follow-up again
+            session.exec(sql_delete(EventException).where(EventException.event_id == event.id))
+            event.recurrence = None
+        event.starts_at, event.ends_at = starts, starts + (end - start)
+        event.series_end = event.ends_at
+        event.owner_id, event.client_id, event.shared = owner_id, client_id, False
+        event.title, event.description = title[:200], description[:4000]
+        event.updated_at = clock.now()
+        session.add(event)
+    _announce(session, event)
+    return event.id
+
+
+def drop_follow_up(session: Session, event_id: uuid.UUID | None) -> None:
+    """Inside the caller's transaction: remove a follow-up event (nothing when it is already gone)."""
+    event = session.get(Event, event_id) if event_id else None
+    if event is None:
+        return
+    _announce(session, event)
+    _delete_rows(session, [event.id])
+
+
+# --------------------------------------------------------------------------------------------------------------------
 # Reminder source: every EventReminder of every occurrence, exactly once
 # --------------------------------------------------------------------------------------------------------------------
 
