@@ -19,6 +19,9 @@ from .base import created_at, uuid_pk
 PROTOCOL_KINDS = ('guia', 'folha', 'contrato', 'declaracao', 'outro')
 PROTOCOL_STATUSES = ('enviado', 'visualizado', 'confirmado', 'cancelado')  # + 'vencido' derived: see protocols.py
 CHANNELS = ('drawer', 'email', 'both', 'none')
+# Where a file belongs: '' an Arquivos file (listed there); 'request' an attachment of a visible request message (the
+# client may download it; not listed in Arquivos); 'internal' an attachment of an internal note (never a client's).
+FILE_ORIGINS = ('', 'request', 'internal')
 
 
 class FolderTemplate(SQLModel, table=True):
@@ -67,6 +70,7 @@ class DocFile(SQLModel, table=True):
     office_downloaded_by: uuid.UUID | None = Field(default=None, foreign_key='user.id')
     deleted_at: datetime | None = None  # in the trash
     deleted_by: uuid.UUID | None = Field(default=None, foreign_key='user.id')
+    origin: str = Field(default='', max_length=10)  # FILE_ORIGINS: '' Arquivos, 'request', 'internal'
 
 
 class Protocol(SQLModel, table=True):

@@ -9,7 +9,8 @@ from sqlmodel import Field, SQLModel
 
 from .base import created_at, uuid_pk
 
-CATEGORIES = ('agenda', 'pagamentos', 'recebimentos', 'protocolos', 'atendimentos', 'arquivos', 'solicitacoes')
+CATEGORIES = ('agenda', 'pagamentos', 'recebimentos', 'protocolos', 'atendimentos', 'arquivos', 'solicitacoes',
+              'comunicados', 'documentos')
 
 
 class Notification(SQLModel, table=True):

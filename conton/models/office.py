@@ -41,3 +41,10 @@ class Office(SQLModel, table=True):
     next_receipt_number: int = 1
     next_nosso_numero: int = 1
     updated_at: datetime | None = None
+
+
+class OfficeSetting(SQLModel, table=True):
+    """An office-chosen setting of a tool (the reopen window of Solicitações, reminder defaults of the document
+    requests, the batch size of Comunicados, ...): typed and validated by services/office_settings.py."""
+    key: str = Field(max_length=60, primary_key=True)
+    value: str = Field(default='', max_length=200)

@@ -113,10 +113,12 @@ def restore(archive: Path) -> None:
 
 def file_columns() -> list[tuple[object, str]]:
     """Every model column that names a stored file, with the storage folder it lives in."""
-    from ..models import Bill, ObligationDone, Office
+    from ..models import AnnouncementAttachment, Bill, ObligationDone, Office
+    from ..models.announcements import ATTACHMENT_FOLDER as ANNOUNCEMENT_FOLDER
     from . import files, obligations, office, payables
     return [(Office.logo_file, office.LOGO_FOLDER), (Bill.attachment_file, payables.ATTACHMENT_FOLDER),
-            (ObligationDone.file, obligations.FILE_FOLDER), *files.file_columns()]
+            (ObligationDone.file, obligations.FILE_FOLDER), *files.file_columns(),
+            (AnnouncementAttachment.stored_name, ANNOUNCEMENT_FOLDER)]
 
 
 def references(conn: Connection) -> set[tuple[str, str]]:

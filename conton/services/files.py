@@ -42,6 +42,7 @@ from .errors import NotFound, PermissionDenied, ValidationError
 from .permissions import Actor, require
 
 TOOL, PORTAL_TOOL = 'files', 'portal_files'
+REQUESTS_TOOL = 'requests'  # staff who may open request attachments without Arquivos (DocFile.origin != '')
 FOLDER = 'documents'  # the storage folder of every document (backup.file_columns)
 MIB = 1024 * 1024
 MAX_BATCH = 100
@@ -329,7 +330,7 @@ def search(actor: Actor, *, client_id: uuid.UUID | str | None = None, text: str 
     _require_read(actor)
     per_page = max(1, min(int(per_page), 200))
     page = max(1, int(page))
-    conds = [DocFile.deleted_at.is_(None)]
+    conds = [DocFile.deleted_at.is_(None), DocFile.origin == '']  # attachments of requests are not Arquivos files
     if actor.is_client:
         conds.append(DocFile.client_id == actor.client_id)
     elif client_id:
@@ -363,11 +364,9 @@ def search(actor: Actor, *, client_id: uuid.UUID | str | None = None, text: str 
 
 
 def get(actor: Actor, file_id: uuid.UUID | str) -> FileRow:
-    _require_read(actor)
+    _require_file_read(actor)
     with unit(actor) as session:
-        doc = get_scoped(session, DocFile, file_id, actor)
-        if doc.deleted_at is not None:
-            raise NotFound()
+        doc = _visible_file(session, actor, file_id)
         return _rows(session, [doc.id])[0]
 
 
@@ -379,11 +378,9 @@ def download(actor: Actor, file_id: uuid.UUID | str, ip: str = '') -> Download:
     """Check the actor's right to the file (NotFound for anyone else's, by any id) and record the opening: the
     office's first download of it, or — a client login — its protocols' "Visualizado" (once) and a download
     event. Returns what the route streams."""
-    _require_read(actor)
+    _require_file_read(actor)
     with unit(actor) as session:
-        doc = get_scoped(session, DocFile, file_id, actor)
-        if doc.deleted_at is not None:
-            raise NotFound()
+        doc = _visible_file(session, actor, file_id)
         path = storage.backend().local_path(FOLDER, doc.stored_name)
         if path is not None and not path.is_file():
             raise NotFound('O arquivo não foi encontrado no armazenamento. Avise o escritório.')
@@ -420,7 +417,7 @@ def delete(actor: Actor, file_ids: Iterable[uuid.UUID | str]) -> int:
     ids = list(dict.fromkeys(as_uuid(i) for i in file_ids))
     with unit(actor) as session:
         docs = [get_scoped(session, DocFile, i, actor) for i in ids]
-        if any(d.deleted_at is not None for d in docs):
+        if any(d.deleted_at is not None or d.origin != '' for d in docs):  # attachments go with their request
             raise NotFound()
         if actor.is_client and any(d.sender_side != 'client' or d.office_downloaded_at is not None for d in docs):
             raise ValidationError('Só é possível excluir os seus envios que o escritório ainda não baixou.',
@@ -582,6 +579,29 @@ def _require_read(actor: Actor) -> None:
 
 def _require_write(actor: Actor) -> None:
     require(actor, PORTAL_TOOL if actor.is_client else TOOL, 'write')
+
+
+def _require_file_read(actor: Actor) -> None:
+    """Reading one file: Arquivos, or (staff) Solicitações, whose attachments are DocFile rows too."""
+    if actor.is_client:
+        _require_read(actor)
+    elif not (actor.can(TOOL, 'read') or actor.can(REQUESTS_TOOL, 'read')):
+        raise PermissionDenied()
+
+
+def _visible_file(session: Session, actor: Actor, file_id: uuid.UUID | str) -> DocFile:
+    """The file if this actor may open it, else NotFound: a client login only its own client's files and never an
+    internal note's attachment ('internal'); staff with Arquivos any file, staff with only Solicitações only the
+    attachments of requests."""
+    doc = get_scoped(session, DocFile, file_id, actor)
+    if doc.deleted_at is not None:
+        raise NotFound()
+    if actor.is_client:
+        if doc.origin == 'internal':
+            raise NotFound()
+    elif not (actor.can(TOOL, 'read') or (doc.origin != '' and actor.can(REQUESTS_TOOL, 'read'))):
+        raise NotFound()
+    return doc
 
 
 def _client_of(actor: Actor, client_id) -> uuid.UUID:

@@ -21,10 +21,12 @@ from .permissions import LEVELS, TOOLS, Actor
 CATEGORY_LABELS = {
     'agenda': 'Agenda', 'pagamentos': 'Pagamentos', 'recebimentos': 'Recebimentos', 'protocolos': 'Protocolos',
     'atendimentos': 'Atendimentos', 'arquivos': 'Arquivos', 'solicitacoes': 'Solicitações',
+    'comunicados': 'Comunicados', 'documentos': 'Pedidos de documentos',
 }
 CATEGORY_ICONS = {
     'agenda': 'event', 'pagamentos': 'payments', 'recebimentos': 'request_quote', 'protocolos': 'assignment_turned_in',
     'atendimentos': 'support_agent', 'arquivos': 'folder', 'solicitacoes': 'forum',
+    'comunicados': 'campaign', 'documentos': 'upload_file',
 }
 
 

@@ -51,6 +51,17 @@ PAGES_PENDING: tuple[Tool, ...] = (
     Tool('portal_files', 'Arquivos', 'folder', '/portal/arquivos', '', 'portal-arquivos', ('client',), False),
     Tool('portal_protocols', 'Protocolos', 'assignment_turned_in', '/portal/protocolos', '', 'portal-protocolos',
          ('client',), False),
+    # issue 11 (see /work/coord/ISSUE11_MODELS.md); the client history '/clientes/<id>/historico' is servicelog's
+    Tool('requests', 'Solicitações', 'forum', '/solicitacoes', '', 'solicitacoes'),
+    Tool('docrequests', 'Pedidos de documentos', 'upload_file', '/pedidos-documentos', '', 'pedidos-documentos'),
+    Tool('announcements', 'Comunicados', 'campaign', '/comunicados', '', 'comunicados'),
+    Tool('servicelog', 'Atendimentos', 'support_agent', '/atendimentos', '', 'atendimentos'),
+    Tool('portal_requests', 'Solicitações', 'forum', '/portal/solicitacoes', '', 'portal-solicitacoes', ('client',),
+         False),
+    Tool('portal_docrequests', 'Documentos', 'upload_file', '/portal/documentos', '', 'portal-documentos',
+         ('client',), False),
+    Tool('portal_announcements', 'Comunicados', 'campaign', '/portal/comunicados', '', 'portal-comunicados',
+         ('client',), False),
 )
 TOOLS = {t.key: t for t in STAFF_TOOLS + CLIENT_TOOLS + PAGES_PENDING}
 GRANTABLE = tuple(t for t in STAFF_TOOLS if t.grantable)

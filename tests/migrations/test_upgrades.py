@@ -387,3 +387,10 @@ UPGRADES['0005'] = Upgrade(upgrade_0005.fill, upgrade_0005.check)
 from tests.migrations import upgrade_0006  # noqa: E402
 
 UPGRADES['0006'] = Upgrade(upgrade_0006.fill, upgrade_0006.check)
+
+
+# --- 0007: issue 11, the conversation between office and client (tests/migrations/upgrade_0007.py) ----------------
+
+from tests.migrations import upgrade_0007  # noqa: E402
+
+UPGRADES['0007'] = Upgrade(upgrade_0007.fill, upgrade_0007.check)

@@ -267,6 +267,39 @@ def test_staff_without_the_files_tool_is_refused(office) -> None:
         run(files.upload(reader, [up('a.pdf', real_pdf())]))
 
 
+
+def test_request_attachments_stay_out_of_arquivos_and_internal_ones_never_reach_a_client(office) -> None:
+    """DocFile.origin: 'request' (a visible request message's attachment) the client may open but Arquivos does not
+    list; 'internal' (an internal note's) a client login gets NotFound for by every entry; staff with Solicitações
+    but not Arquivos open attachments only."""
+    admin, login, cid = office['admin'], office['login'], office['client'].id
+    [plain] = run(files.publish(admin, [up('guia.pdf', real_pdf())], client_ids=[cid]))
+    [visible] = run(files.publish(admin, [up('resposta.pdf', real_pdf())], client_ids=[cid]))
+    [internal] = run(files.publish(admin, [up('nota interna.pdf', real_pdf())], client_ids=[cid]))
+    with unit() as session:
+        session.get(DocFile, visible.id).origin = 'request'
+        session.get(DocFile, internal.id).origin = 'internal'
+    for actor in (admin, login):
+        assert [r.id for r in files.search(actor, client_id=cid).rows] == [plain.id]
+        assert files.search(actor, text='nota').total == 0
+    assert files.get(login, visible.id).name == 'resposta.pdf'
+    assert files.download(login, visible.id).name == 'resposta.pdf'
+    for call in (lambda: files.get(login, internal.id), lambda: files.download(login, internal.id)):
+        with pytest.raises(NotFound):
+            call()
+    assert files.download(admin, internal.id).name == 'nota interna.pdf'
+    requests_only = actor_of(make_user('staff', permissions={'requests': 'read'}))
+    assert files.download(requests_only, internal.id).name == 'nota interna.pdf'
+    assert files.get(requests_only, visible.id).name == 'resposta.pdf'
+    with pytest.raises(NotFound):
+        files.download(requests_only, plain.id)
+    with pytest.raises(PermissionDenied):
+        files.search(requests_only)
+    for file_id in (visible.id, internal.id):  # removed with their request, never through Arquivos
+        with pytest.raises(NotFound):
+            files.delete(admin, [file_id])
+    assert count(DocFile, DocFile.deleted_at.is_(None)) == 3
+
 # --- lists, downloads, deletion ------------------------------------------------------------------------------------
 
 def test_search_filters_sorts_and_pages_in_two_queries(office) -> None:
