@@ -1,4 +1,4 @@
-"""Meus Dados: the office's profile in four tabs (Logotipo, Dados cadastrais, Boletos, Contador), one form each.
+"""Meus Dados: the office's profile in five tabs (Logotipo, Dados cadastrais, Boletos, Contador, Avisos), one form each.
 Staff with 'read' see the same forms read-only."""
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from nicegui import ui
 from .. import formatting
 from ..br import boleto
 from ..models import Office
-from ..services import office, storage, validation
+from ..services import channels, notifications, office, storage, validation
 from ..services.errors import ValidationError
 from ..services.permissions import Actor
 from .common import Form, action, page_title
 from .frame import frame, guard
 
-TABS = {'logotipo': 'Logotipo', 'dados': 'Dados cadastrais', 'boletos': 'Boletos', 'contador': 'Contador'}
+TABS = {'logotipo': 'Logotipo', 'dados': 'Dados cadastrais', 'boletos': 'Boletos', 'contador': 'Contador',
+        'avisos': 'Avisos'}
 UF_OPTIONS = {'': '—'} | {uf: uf for uf in validation.UFS}
 BANK_OPTIONS = {'': '—'} | {code: office.bank_label(code) for code in office.BANKS}
 _SUPPORTED_NAMES = list(boleto.SUPPORTED_BANKS.values())
@@ -68,6 +69,8 @@ def office_page(aba: str = 'logotipo', aviso: str = '') -> None:
                     boleto_tab(actor, data, can_write)
                 with ui.tab_panel('contador'):
                     accountant_tab(actor, data, can_write)
+                with ui.tab_panel('avisos'):
+                    channels_tab(actor, can_write)
         tabs.on_value_change(lambda e: ui.navigate.history.replace('/meus-dados?' + urlencode({'aba': e.value})))
 
 
@@ -296,3 +299,24 @@ def accountant_tab(actor: Actor, data: Office, can_write: bool) -> None:
             ui.notify('Dados do contador salvos.', type='positive')
 
     finish(form, can_write, 'Salvar dados do contador', save)
+
+
+# --- Avisos ------------------------------------------------------------------------------------------------------
+
+def channels_tab(actor: Actor, can_write: bool) -> None:
+    """The office default, per category, of how a login is told; each login may choose otherwise in Meu perfil."""
+    ui.label('Como cada usuário é avisado, por tipo de aviso, enquanto não escolher outra forma em Meu perfil. Todo '
+             'aviso fica guardado na lista do painel (o sino); aqui se escolhe se ele também aparece na hora e se vai '
+             'por e-mail.').classes('text-sm text-grey-8')
+    form = Form()
+    with section('Padrão do escritório'):
+        for category, channel in channels.defaults(actor).items():
+            form.add(category, ui.select(channels.CHANNEL_LABELS, label=notifications.CATEGORY_LABELS[category],
+                                         value=channel).classes('w-full sm:col-span-2').mark(f'default-{category}'))
+
+    @action
+    async def save() -> None:
+        if await form.submit(lambda: channels.set_defaults(actor, form.values())) is not None:
+            ui.notify('Padrões de aviso salvos.', type='positive')
+
+    finish(form, can_write, 'Salvar padrões de aviso', save)

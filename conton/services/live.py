@@ -6,6 +6,8 @@
 How a change travels:
 - `announce` collects changes on the unit of work; after commit they are published through the backend, and so are
   the notifications written by `notifications.notify` (the drawer subscribes with `subscribe_inbox`).
+- A notification pops up in its recipient's open drawer only when the recipient's channel for its category includes
+  the drawer ('drawer' or 'both', services/channels.py): read at dispatch for the logins with an open tab.
 - Subscribers are indexed: views by (tool, scope) — the scope is the client for a client login (it hears only its
   own client's changes) and 'staff' for the office (who must have read permission on the tool) — and the drawer by
   recipient user id. A change touches only the tabs in its index entries; no loop over every open tab.
@@ -248,8 +250,9 @@ class Hub:
                 groups.setdefault(keys[sub], []).append(sub)
         # On the loop, like a page render: one small query, then each region's own query once (a few ms each).
         # A worker thread would only add a hop, and could outlive the tabs it was working for.
-        logins, data = _prepare({s.actor.user_id for s in targets},
-                                [(k, s[0].load, [x.actor for x in s]) for k, s in groups.items()])
+        notes = {(item.user_id, item.category) for sub, payload in targets.items() if sub.inbox for item in payload}
+        logins, data, silent = _prepare({s.actor.user_id for s in targets},
+                                        [(k, s[0].load, [x.actor for x in s]) for k, s in groups.items()], notes)
         await asyncio.sleep(0)
         pace = _Pace()
         for sub, payload in targets.items():
@@ -258,7 +261,11 @@ class Hub:
             login = logins.get(sub.actor.user_id)
             if not self._session_holds(sub, login):
                 self._end(sub, login)
-            elif sub.inbox or _may_read(sub, login):
+            elif sub.inbox:
+                payload = [i for i in payload if (i.user_id, i.category) not in silent]
+                if payload:  # a login that chose 'email' or 'none' for a category gets no live pop for it
+                    self._run(sub, payload)
+            elif _may_read(sub, login):
                 if sub.load is not None:
                     key = keys[sub]
                     if key not in data:
@@ -341,11 +348,14 @@ def _may_read(sub: _Sub, login: _Login) -> bool:
     return any(fresh.can(t, 'read') for t in sub.tools)
 
 
-def _prepare(user_ids: set[uuid.UUID], groups: list[tuple[tuple, Callable, list[Actor]]]) -> tuple[dict, dict]:
-    """The touched logins' state in one query, then each group's data once, loaded as one of its logins whose
-    session still holds."""
+def _prepare(user_ids: set[uuid.UUID], groups: list[tuple[tuple, Callable, list[Actor]]],
+             notes: set[tuple[uuid.UUID, str]] = frozenset()) -> tuple[dict, dict, set]:
+    """The touched logins' state in one query, which of the (login, category) pairs of the notifications must not pop
+    up (their channel: two more queries, only when notifications are in the batch), then each group's data once,
+    loaded as one of its logins whose session still holds."""
     from ..models import User
     from .base import unit
+    from .channels import silent
     logins: dict[uuid.UUID, _Login] = {}
     ids = list(user_ids)
     with unit() as session:
@@ -353,6 +363,7 @@ def _prepare(user_ids: set[uuid.UUID], groups: list[tuple[tuple, Callable, list[
             rows = session.exec(select(User.id, User.active, User.session_version, User.role, User.permissions,
                                        User.password_hash).where(User.id.in_(ids[start:start + 900]))).all()
             logins.update({r[0]: _Login(bool(r[1]) and bool(r[5]), r[2], r[3], dict(r[4] or {})) for r in rows})
+        quiet = silent(session, notes) if notes else set()
     data = {}
     for key, load, actors in groups:
         actor = next((a for a in actors if (s := logins.get(a.user_id)) and s.active
@@ -363,7 +374,7 @@ def _prepare(user_ids: set[uuid.UUID], groups: list[tuple[tuple, Callable, list[
             data[key] = load(replace(actor, loaded_at=time.monotonic()))  # its session was checked just above
         except ServiceError:
             continue
-    return logins, data
+    return logins, data, quiet
 
 
 backend: Backend = InProcess()

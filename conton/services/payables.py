@@ -32,7 +32,7 @@ from ..db import after_commit
 from ..models import AlertSent, Bill, Supplier, User
 from ..models.people import fold
 from . import audit, finance, live, mail, notifications, storage  # finance: the paid-per-month summary's flush hook
-from . import reminders
+from . import channels, reminders
 from .base import as_uuid, in_id_order, unit
 from .errors import NotFound, ValidationError
 from .form_input import day as _day, installments as _installments, money as _money, text as _text
@@ -783,7 +783,8 @@ def _deliver_alerts(session: Session, due: list[reminders.Reminder], window: rem
     today = window.today
     items = [r.data for r in due]
     recipients = notifications.staff_users(session, TOOL)
-    emails = session.exec(select(User.email).where(User.id.in_(recipients))).all() if recipients else []
+    wanting = list(channels.wants_email(session, recipients, 'pagamentos'))  # their channel includes e-mail
+    emails = session.exec(select(User.email).where(User.id.in_(wanting))).all() if wanting else []
     base = get_settings().public_url
     for lv in ('overdue', 'due_soon'):
         chosen = [i for i in items if i.level == lv]

@@ -40,7 +40,7 @@ from ..db import after_commit
 from ..models import Charge, Client, Notification, Office, Receipt, User
 from ..models.people import fold
 from . import audit, calendar_br, finance, live, mail, notifications  # finance: summary flush hook
-from . import reminders
+from . import channels, reminders
 from .base import as_uuid, get_scoped, in_id_order, scoped, unit
 from .errors import NotFound, PermissionDenied, ValidationError
 from .form_input import day as _day, installments as _installments, money as _money, text as _text, too_large
@@ -520,7 +520,9 @@ def _announce_new(session: Session, client: Client, charges: list[Charge]) -> No
                 f'vencimento {formatting.day(first.due_date)}')
     link = f'/portal/financeiro?cobranca={first.id}'
     notifications.notify(session, [u for u, _ in users], 'recebimentos', title, body, link)
-    addresses = [e for _, e in users] or ([client.email] if client.email else [])
+    # the logins that want Recebimentos by e-mail (their channel); the client's own address when it has no login
+    addresses = channels.email_addresses(session, users, 'recebimentos') if users else \
+        ([client.email] if client.email else [])
     if not addresses:
         return
     office = _office(session)
@@ -740,11 +742,12 @@ def _announce_payment(session: Session, office: Office, client: Client, charge: 
     body = f'{charge.description}: {formatting.money(receipt.amount_cents)} em {formatting.day(receipt.paid_date)}, ' \
            f'recibo nº {receipt.number:06d}'
     notifications.notify(session, [u for u, _ in users], 'recebimentos', title, body, '/portal/financeiro')
-    if not users:
+    addresses = channels.email_addresses(session, users, 'recebimentos')
+    if not addresses:
         return
     info = _office_info(office)
     _mail_after_commit(
-        session, [e for _, e in users], title,
+        session, addresses, title,
         [f'Olá, {client.name}.', f'Recebemos o seu pagamento de {formatting.money(receipt.amount_cents)} '
          f'referente a {receipt.refers_to}, em {formatting.day(receipt.paid_date)}. Obrigado!',
          f'O recibo nº {receipt.number:06d} está em anexo e também no portal.'],
@@ -1244,11 +1247,13 @@ def _deliver(session: Session, alerts: list[_Alert], today: date) -> None:
         for uid, email, cid in session.exec(select(User.id, User.email, User.client_id).where(
                 User.client_id.in_(chunk), User.active == True)).all():  # noqa: E712
             logins.setdefault(cid, []).append((uid, email))
+    by_mail = channels.wants_email(session, [uid for users in logins.values() for uid, _ in users], 'recebimentos')
     entries = []
     for cid, items in by_client.items():
         users = logins.get(cid, [])
-        addresses = list(dict.fromkeys(e for _, e in users)) or ([items[0].client_email] if items[0].client_email
-                                                                 else [])
+        # the logins whose channel includes e-mail; the client's own address when it has no login
+        addresses = (list(dict.fromkeys(e for uid, e in users if uid in by_mail)) if users
+                     else [items[0].client_email] if items[0].client_email else [])
         for lv in ('overdue', 'due_soon'):
             chosen = [a for a in items if a.level == lv]
             if not chosen:
@@ -1287,7 +1292,8 @@ def _deliver(session: Session, alerts: list[_Alert], today: date) -> None:
             if len(overdue) > 50:
                 lines.append(f'… e mais {len(overdue) - 50}.')
             total = formatting.money(sum(a.amount_cents for a in overdue))
-            for address in session.exec(select(User.email).where(User.id.in_(staff))).all():
+            wanting = list(channels.wants_email(session, staff, 'recebimentos'))
+            for address in (session.exec(select(User.email).where(User.id.in_(wanting))).all() if wanting else []):
                 mail.queue(session, address, title, ['Estas cobranças estão vencidas e ainda sem baixa:', *lines,
                                                      f'Total: {total}.'],
                            link=('Abrir Recebimentos', f'{base}{link}'))

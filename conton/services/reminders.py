@@ -44,7 +44,7 @@ from ..config import get_settings
 from ..db import after_commit
 from ..models import Notification, ReminderSent, User
 from ..models.notifications import CATEGORIES
-from . import mail, notifications
+from . import channels, mail, notifications
 from .base import unit
 
 log = logging.getLogger(__name__)
@@ -201,8 +201,8 @@ def forget(session: Session, kind: str, item_ids: Iterable[uuid.UUID]) -> None:
 
 
 def deliver_each(session: Session, due: list[Reminder], _window: Window | None = None) -> None:
-    """The default delivery: one notification per active recipient and, when `email`, one e-mail to each; a late
-    reminder says so in its body. Set-based: one query for the recipients, one insert for the notifications."""
+    """The default delivery: one notification per active recipient and, when `email`, one e-mail to each whose
+    channel for the category includes e-mail (services/channels.py); a late reminder says so in its body. Set-based: one query for the recipients, one insert for the notifications."""
     wanted = {uid for r in due for uid in r.recipients}
     users: dict[uuid.UUID, str] = {}
     for chunk in _chunks(list(wanted), KEY_CHUNK):
@@ -211,6 +211,11 @@ def deliver_each(session: Session, due: list[Reminder], _window: Window | None =
     base = get_settings().public_url
     stamp = clock.now()
     rows: list[dict] = []
+    by_email: dict[str, set[uuid.UUID]] = {}  # category -> recipients of its e-mailed reminders
+    for r in due:
+        if r.email:
+            by_email.setdefault(r.category, set()).update(uid for uid in r.recipients if uid in users)
+    by_channel = {category: channels.wants_email(session, ids, category) for category, ids in by_email.items()}
     for r in due:
         if r.category not in CATEGORIES:
             raise ValueError(f'unknown category {r.category}')
@@ -218,9 +223,9 @@ def deliver_each(session: Session, due: list[Reminder], _window: Window | None =
         recipients = [uid for uid in dict.fromkeys(r.recipients) if uid in users]
         rows += [{'id': uuid.uuid4(), 'user_id': uid, 'category': r.category, 'title': r.title[:200], 'body': body,
                   'link': r.link[:300], 'created_at': stamp, 'read_at': None} for uid in recipients]
-        if r.email:
+        if r.email:  # and only to those whose channel for the category includes e-mail
             link = ('Abrir no Conton', f'{base}{r.link}') if r.link else None
-            for uid in recipients:
+            for uid in (u for u in recipients if u in by_channel[r.category]):
                 mail.queue(session, users[uid], r.title, [p for p in body.split('\n') if p], link=link)
     _notify_rows(session, rows)
 
