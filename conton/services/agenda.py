@@ -26,12 +26,13 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from dateutil import rrule as _rr
 from sqlalchemy import delete as sql_delete
+from sqlalchemy import update as sql_update
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from .. import clock, formatting
 from ..br import calendar as br_calendar
-from ..models import Client, Event, EventException, EventReminder, ExtraHoliday, User
+from ..models import Client, Event, EventException, EventReminder, ExtraHoliday, ServiceRecord, User
 from . import audit, live, mail, notifications, reminders
 from .base import as_uuid, unit
 from .errors import NotFound, ValidationError
@@ -912,6 +913,8 @@ def _save_reminders(session: Session, event: Event, specs: list[ReminderSpec]) -
 
 
 def _delete_rows(session: Session, ids: list[uuid.UUID]) -> None:
+    # an atendimento's follow-up deleted here: the atendimento keeps its date and lets go of the event (its FK)
+    session.exec(sql_update(ServiceRecord).where(ServiceRecord.agenda_event_id.in_(ids)).values(agenda_event_id=None))
     session.exec(sql_delete(EventReminder).where(EventReminder.event_id.in_(ids)))
     session.exec(sql_delete(EventException).where(EventException.event_id.in_(ids)))
     session.exec(sql_delete(Event).where(Event.id.in_(ids)))

@@ -62,6 +62,8 @@ PAGES_PENDING: tuple[Tool, ...] = (
          ('client',), False),
     Tool('portal_announcements', 'Comunicados', 'campaign', '/portal/comunicados', '', 'portal-comunicados',
          ('client',), False),
+    Tool('portal_servicelog', 'Atendimentos', 'support_agent', '/portal/atendimentos', '', 'portal-atendimentos',
+         ('client',), False),
 )
 TOOLS = {t.key: t for t in STAFF_TOOLS + CLIENT_TOOLS + PAGES_PENDING}
 GRANTABLE = tuple(t for t in STAFF_TOOLS if t.grantable)
