@@ -37,6 +37,14 @@ async def charge_generation() -> None:
         log.exception('monthly charge generation failed')
 
 
+async def docrequest_generation() -> None:
+    from .services import docrequests
+    try:
+        await run.io_bound(docrequests.generate_due)
+    except Exception:  # noqa: BLE001
+        log.exception('monthly document request generation failed')
+
+
 async def reminder_sweep() -> None:
     """The reminders of every tool (services/reminders.py); each source says how often it needs a sweep."""
     from .services import reminders
@@ -95,6 +103,8 @@ JOBS: list[tuple[str, object, dict]] = [
     ('bill_recurrence', bill_recurrence, {'trigger': 'cron', 'hour': '*/6', 'minute': 7}),
     # idempotent: hourly, so the month's honorários exist soon after the 1st even if the server was down that day
     ('charge_generation', charge_generation, {'trigger': 'cron', 'minute': 7}),
+    # idempotent too: each rule's request of last month's competência, once (services/docrequests.py)
+    ('docrequest_generation', docrequest_generation, {'trigger': 'cron', 'minute': 11}),
     # charges, bills, events … (every tool's); CONTON_REMINDER_SWEEP_SECONDS (default 60) sets the interval
     ('reminders', reminder_sweep, {'trigger': 'interval', 'seconds': Setting('reminder_sweep_seconds')}),
     ('optimize_db', optimize_db, {'trigger': 'cron', 'hour': 3, 'minute': 17}),

@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 
 # Modules that register a source when imported: a tool that reminds adds its line here.
 SOURCE_MODULES = ('conton.services.receivables', 'conton.services.payables', 'conton.services.agenda',
-                  'conton.services.obligations', 'conton.services.protocols')
+                  'conton.services.obligations', 'conton.services.protocols', 'conton.services.docrequests')
 LATE_NOTE = '(lembrete atrasado)'
 KEY_CHUNK = 500  # item ids per IN (...) and rows per INSERT (SQLite's and PostgreSQL's parameter limits)
 
