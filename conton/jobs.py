@@ -90,6 +90,16 @@ async def documents_nightly() -> None:
         log.exception('documents nightly job failed')
 
 
+async def announcements_due() -> None:
+    """Comunicados: start the scheduled ones whose moment came, hand the outbox its next batch of e-mails (the
+    office's batch size and pause), mark finished ones sent."""
+    from .services import announcements
+    try:
+        await run.io_bound(announcements.run_due)
+    except Exception:  # noqa: BLE001
+        log.exception('announcements job failed')
+
+
 class Setting:
     """A trigger value read from the settings when the scheduler starts (not at import)."""
 
@@ -110,6 +120,7 @@ JOBS: list[tuple[str, object, dict]] = [
     ('optimize_db', optimize_db, {'trigger': 'cron', 'hour': 3, 'minute': 17}),
     ('purge_trash', purge_trash, {'trigger': 'cron', 'hour': 4, 'minute': 23}),  # deleted files, after 30 days
     ('documents_nightly', documents_nightly, {'trigger': 'cron', 'hour': 2, 'minute': 41}),  # templates, integrity
+    ('announcements', announcements_due, {'trigger': 'interval', 'seconds': 20}),  # comunicados: schedule, batches
 ]
 
 
