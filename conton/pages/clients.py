@@ -156,7 +156,7 @@ def new_client_page() -> None:
         ui.link('← Clientes', '/clientes').classes('text-sm')
         page_title('Novo cliente', 'clientes')
         with ui.card().classes('w-full'):
-            form = client_form(None)
+            form = client_form(None, clients.responsible_options(actor))
 
             @action
             async def save() -> None:
@@ -181,6 +181,7 @@ def client_page(client_id: str, aviso: str = '') -> None:
             not_found()
         return
     can_write = actor.can('clients', 'write')
+    chief = clients.responsible(actor, client.id)
     with frame(actor, client.name):
         ui.link('← Clientes', '/clientes').classes('text-sm')
         page_title(client.name, 'clientes')
@@ -189,6 +190,8 @@ def client_page(client_id: str, aviso: str = '') -> None:
                      else '<span class="conton-tag off">Inativo</span>')
                     + ('<span class="conton-tag test">Cliente de teste</span>' if client.is_test else ''))
             ui.label(formatting.document(client.document)).classes('text-grey-8')
+            ui.label('Responsável: ' + (f'{chief.name}{"" if chief.active else " (inativo)"}' if chief else
+                                        'nenhum (avisa toda a equipe)')).classes('text-grey-8').mark('responsible')
             ui.space()
             with ui.row().classes('gap-1 no-wrap'):
                 ui.button('Ficha', icon='print', on_click=lambda: ui.navigate.to(f'/clientes/{client.id}/ficha')) \
@@ -220,7 +223,8 @@ def client_page(client_id: str, aviso: str = '') -> None:
 
         if can_write:
             with ui.card().classes('w-full'):
-                form = client_form(client)
+                form = client_form(client, clients.responsible_options(actor, include=chief.user_id if chief else None),
+                                   chief.user_id if chief else None)
 
                 @action
                 async def save() -> None:
@@ -251,6 +255,7 @@ RELATED: tuple[tuple[str, str, str, Callable[[Client], str]], ...] = (
     ('receivables', 'Cobranças deste cliente', 'request_quote',
      lambda c: listing.url('/recebimentos', {'cliente': formatting.document(c.document)})),
     ('agenda', 'Obrigações deste cliente', 'event_note', lambda c: f'/agenda/obrigacoes/cliente/{c.id}'),
+    ('servicelog', 'Histórico', 'history', lambda c: f'/clientes/{c.id}/historico'),
 )
 
 
@@ -267,8 +272,8 @@ def related_links(actor: Actor, client: Client) -> None:
                 ui.label(label)
 
 
-def client_form(client: Client | None) -> Form:
-    """The client's fields, grouped; names match the service's field names."""
+def client_form(client: Client | None, staff: dict[str, str], responsible=None) -> Form:
+    """The client's fields, grouped; names match the service's field names. `staff`: the choices of Responsável."""
     c = client or Client(kind='PJ', document='', name='', due_day=10)
     form = Form()
     person = c.kind == 'PF'
@@ -325,6 +330,12 @@ def client_form(client: Client | None) -> Form:
         form.add('fee', ui.input('Honorários mensais (R$)', value=fee, placeholder='0,00')
                  .props('inputmode=decimal').classes('w-full'))
         form.add('due_day', ui.select(DAY_OPTIONS, label='Dia de vencimento', value=c.due_day).classes('w-full'))
+
+    with section('Atendimento'):
+        form.add('responsible_id', ui.select({'': 'Nenhum (avisa toda a equipe)'} | staff, label='Responsável',
+                                             value=str(responsible) if responsible else '')
+                 .props('hint="Recebe os avisos dos arquivos enviados pelo cliente e dos protocolos não abertos"')
+                 .classes('w-full md:col-span-2').mark('responsible-select'))
 
     ui.label('Observações').classes('conton-section')
     form.add('notes', ui.textarea('Observações internas (o cliente não vê)', value=c.notes)

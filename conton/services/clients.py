@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from .. import formatting
 from ..br.money import BOLETO_MAX_CENTS
 from ..clock import now
-from ..models import Client, Office, User
+from ..models import Client, ClientResponsible, Office, User
 from . import audit, directory, live, validation
 from .base import as_uuid, unit
 from .errors import NotFound, PermissionDenied, ValidationError
@@ -52,6 +52,15 @@ class ClientPage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True)
+class Responsible:
+    """The staff member responsible for a client (told of its uploads and of its protocols still unopened on the due
+    date; without one, every staff member with the tool: services/files.responsible_staff)."""
+    user_id: uuid.UUID
+    name: str
+    active: bool  # a deactivated one is still shown, and told nothing (the others are, until another is chosen)
 
 
 @dataclass
@@ -107,14 +116,25 @@ def ficha(actor: Actor, client_id: uuid.UUID | str) -> Ficha:
 # --- changing ----------------------------------------------------------------------------------------------------
 
 def create(actor: Actor, **fields: Any) -> Client:
+    """A new client; `responsible_id` (optional) names its responsible staff member."""
     require(actor, 'clients', 'write')
+    chosen = fields.pop('responsible_id', None)
     _known(fields)
-    values = clean({name: fields.get(name) for name in FIELDS})
+    errors: dict[str, str] = {}
+    try:
+        values = clean({name: fields.get(name) for name in FIELDS})
+    except ValidationError as e:
+        errors.update(e.errors)
     with unit(actor) as session:
+        staff = _responsible_choice(session, chosen, None, errors)
+        if errors:
+            raise ValidationError(errors)
         directory.unique_document(session, Client, values['document'], DUPLICATE)
         client = Client(**values)
         session.add(client)
         directory.flush(session, DUPLICATE)
+        if staff is not None:
+            session.add(ClientResponsible(client_id=client.id, user_id=staff.id))
         audit.record(session, actor, 'create', 'cliente', client.id,
                      f'{client.name} ({formatting.document(client.document)})')
         live.announce(session, 'clients', client.id, client.id)
@@ -122,16 +142,37 @@ def create(actor: Actor, **fields: Any) -> Client:
 
 
 def update(actor: Actor, client_id: uuid.UUID | str, **fields: Any) -> Client:
-    """Change the given fields (the others keep their values); every field is validated again."""
+    """Change the given fields (the others keep their values); every field is validated again. `responsible_id`
+    ('' or None: none), when given, changes the responsible staff member in the same transaction."""
     require(actor, 'clients', 'write')
+    given = 'responsible_id' in fields
+    chosen = fields.pop('responsible_id', None)
     _known(fields)
     with unit(actor) as session:
         client = _client(session, client_id)
         current = {name: getattr(client, name) for name in FIELDS if name != 'fee'}
         current['fee'] = client.fee_cents
-        values = clean(current | fields)
+        errors: dict[str, str] = {}
+        try:
+            values = clean(current | fields)
+        except ValidationError as e:
+            errors.update(e.errors)
+        row = session.get(ClientResponsible, client.id)
+        before = row.user_id if row is not None else None
+        staff = _responsible_choice(session, chosen, before, errors) if given else None
+        if errors:
+            raise ValidationError(errors)
         directory.unique_document(session, Client, values['document'], DUPLICATE, exclude=client.id)
         changed = [LABELS[k] for k, v in values.items() if getattr(client, k) != v]
+        after = staff.id if staff is not None else None
+        if given and after != before:
+            if row is not None and after is None:
+                session.delete(row)
+            elif row is not None:
+                row.user_id = after
+            else:
+                session.add(ClientResponsible(client_id=client.id, user_id=after))
+            changed.append(f'responsável ({staff.name if staff is not None else "nenhum"})')
         if not changed:
             return client
         for key, value in values.items():
@@ -287,6 +328,48 @@ def _client(session: Session, client_id: uuid.UUID | str) -> Client:
     if client is None:
         raise NotFound()
     return client
+
+
+def responsible(actor: Actor, client_id: uuid.UUID | str) -> Responsible | None:
+    """The client's responsible staff member (None: none chosen)."""
+    require(actor, 'clients', 'read')
+    with unit(actor) as session:
+        client = _client(session, client_id)
+        found = session.exec(select(User.id, User.name, User.active).join(
+            ClientResponsible, ClientResponsible.user_id == User.id)
+            .where(ClientResponsible.client_id == client.id)).first()
+    return Responsible(found[0], found[1], bool(found[2])) if found else None
+
+
+def responsible_options(actor: Actor, *, include: uuid.UUID | None = None) -> dict[str, str]:
+    """The active staff members and admins a client's responsible can be ({id: name}, by name), plus `include` (the
+    one chosen now, marked when no longer active)."""
+    require(actor, 'clients', 'read')
+    with unit(actor) as session:
+        rows = session.exec(select(User.id, User.name).where(
+            User.role.in_(('admin', 'staff')), User.active == True).order_by(User.name)).all()  # noqa: E712
+        options = {str(i): n for i, n in rows}
+        if include is not None and str(include) not in options:
+            user = session.get(User, include)
+            if user is not None:
+                options[str(user.id)] = f'{user.name} (inativo)'
+    return options
+
+
+def _responsible_choice(session: Session, value: Any, current: uuid.UUID | None, errors: dict) -> User | None:
+    """The staff member chosen as responsible: an active admin or staff member (the current one may stay even when
+    no longer active); '' or None: none."""
+    if value in (None, ''):
+        return None
+    try:
+        user_id = as_uuid(value)
+    except NotFound:
+        user_id = None
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is None or user.role not in ('admin', 'staff') or (not user.active and user.id != current):
+        errors['responsible_id'] = 'Escolha um funcionário ativo.'
+        return None
+    return user
 
 
 def _known(fields: dict[str, Any]) -> None:
