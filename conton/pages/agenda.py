@@ -104,7 +104,8 @@ def load(actor: Actor, view: View, *, client_view: bool = False) -> Data:
         parts[mode] = (start, end, occs, dues)
     if client_view:
         return Data(parts, {}, {})
-    return Data(parts, agenda.staff_options(actor), agenda.client_options(actor, include=view.client or None))
+    return Data(parts, agenda.staff_options(actor),
+                agenda.client_options(actor, include=view.client, limit=0) if view.client else {})
 
 
 @ui.page('/agenda')
@@ -125,14 +126,16 @@ class Calendar:
     def __init__(self, actor: Actor, view: View, params) -> None:
         self.actor, self.view = actor, view
         self.writable = actor.can('agenda', 'write')
+        data = load(actor, view)
         sections_bar(actor, 'calendario')
         self.head = ui.html('').classes('w-full').mark('agenda-head')
+        client_filter(actor, view.client, data.clients, lambda value: view.url(client=value))
         if self.writable:
             with ui.row().classes('w-full items-center gap-2'):
                 ui.button('Novo evento', icon='add', on_click=lambda: self.edit(None)) \
                     .props('unelevated no-caps').mark('new-event')
         self.region = ui.html('').classes('w-full').mark('calendar')
-        self.show(load(actor, view))
+        self.show(data)
         live.subscribe(agenda.TOOL, actor, self.show, load=self.fetch, key=('agenda', view))
         if params.get('evento'):
             self.open_from_url(params.get('evento', ''), params.get('ocorrencia') or None)
@@ -166,9 +169,9 @@ class Calendar:
                f'<a href="{esc(v.url(anchor=nxt))}" aria-label="Próximo">›</a></div>')
         filters = widgets.filter_html('/agenda', [
             ('Funcionário', 'responsavel', {'': 'Todos', **staff}, v.owner),
-            ('Cliente', 'cliente', {'': 'Todos', **clients}, v.client),
             ('Tipo', 'tipo', {'': 'Todos', **KINDS}, v.kind)],
-            hidden={'vista': v.mode, 'data': v.anchor.isoformat()}, clear_url=View(v.mode, v.anchor, '', '', '').url())
+            hidden={'vista': v.mode, 'data': v.anchor.isoformat(), 'cliente': v.client},
+            clear_url=View(v.mode, v.anchor, '', '', '').url())
         self.head.content = (f'<div class="conton-agenda-bar">{views}{nav}<span class="label">{esc(label)}</span>'
                              f'</div><div style="margin-top:8px">{filters}</div>')
         self.region.content = render(data, v, self.occurrence_href, self.due_href, self.day_href)
@@ -229,6 +232,18 @@ def render(data: Data, view: View, occ_href, due_href, day_href) -> str:
                           f'<span>Contorno: vencimento de obrigação</span></div>'
 
 
+def client_filter(actor: Actor, chosen: str, names: dict[str, str], url_for) -> ui.row:
+    """The Cliente filter of a list: a server-side search (widgets.client_picker) that opens `url_for(id)`, the
+    filter kept in the URL like the GET form's (which carries it as a hidden field)."""
+    with ui.row().classes('w-full items-center gap-2').style('margin-top:4px') as row:
+        picker = widgets.client_picker(lambda text, value: agenda.client_options(actor, text, include=value),
+                                       label='Cliente (nome ou CPF/CNPJ)', value=chosen or None,
+                                       initial={chosen: names[chosen]} if chosen in names else {},
+                                       on_change=lambda e: ui.navigate.to(url_for(e.value or '')))
+        picker.classes('col-12 col-sm-6').mark('client-filter')
+    return row
+
+
 def sections_bar(actor: Actor, current: str) -> None:
     """Calendário | Obrigações | Catálogo, and the iCal feed of this login."""
     with ui.row().classes('w-full items-center gap-2 q-mb-sm'):
@@ -256,7 +271,6 @@ async def event_dialog(actor: Actor, event_id: str | None, occurrence: str | Non
     detail = agenda.get(actor, event_id) if event_id else None
     occ = agenda.occurrence(actor, event_id, occurrence) if event_id else None
     staff = agenda.staff_options(actor)
-    clients = agenda.client_options(actor, include=detail.client_id if detail else None)
     recurring = bool(detail and detail.recurrence)
     starts = occ.starts_at if occ else None
     ends = occ.ends_at if occ else None
@@ -296,11 +310,11 @@ async def event_dialog(actor: Actor, event_id: str | None, occurrence: str | Non
                                                        if str(detail.owner_id if detail else actor.user_id) in staff
                                                        else None)
                                  .props('outlined dense').classes('col-12 col-sm').mark('ev-owner'))
-                client = form.add('client_id', ui.select(clients, label='Cliente (opcional)', with_input=True,
-                                                         clearable=True,
-                                                         value=str(detail.client_id) if detail and detail.client_id
-                                                         else None)
-                                  .props('outlined dense options-dense').classes('col-12 col-sm').mark('ev-client'))
+                chosen = str(detail.client_id) if detail and detail.client_id else None
+                client = form.add('client_id', widgets.client_picker(
+                    lambda text, value: agenda.client_options(actor, text, include=value), label='Cliente (opcional)',
+                    value=chosen, initial={chosen: detail.client_name} if chosen else {})
+                    .classes('col-12 col-sm').mark('ev-client'))
             shared = ui.checkbox('Compartilhar com o cliente (aparece na agenda do portal dele)',
                                  value=bool(detail.shared) if detail else True).mark('ev-shared')
             form.add('shared', FieldError())
@@ -616,10 +630,11 @@ class DueList:
         self.actor, self.view = actor, view
         self.writable = actor.can('agenda', 'write')
         sections_bar(actor, 'obrigacoes')
-        self.head = ui.html('').classes('w-full').mark('dues-head')
-        self.table = ui.html('').classes('w-full conton-table').mark('dues')
         self.staff = agenda.staff_options(actor)
-        self.clients = agenda.client_options(actor, include=view.client or None)
+        self.clients = agenda.client_options(actor, include=view.client, limit=0) if view.client else {}
+        self.head = ui.html('').classes('w-full').mark('dues-head')
+        client_filter(actor, view.client, self.clients, lambda value: replace(view, client=value, page=1).url())
+        self.table = ui.html('').classes('w-full conton-table').mark('dues')
         self.obligations = {str(o.id): o.name for o in obligations.catalogue(actor, include_inactive=False)}
         self.show(load_dues(actor, view))
         live.subscribe(agenda.TOOL, actor, self.show, load=lambda a: load_dues(a, self.view), key=('dues', view))
@@ -647,9 +662,9 @@ class DueList:
             nav = ''
         filters = widgets.filter_html('/agenda/obrigacoes', [
             ('Responsável', 'responsavel', {'': 'Todos', **self.staff}, v.responsible),
-            ('Cliente', 'cliente', {'': 'Todos', **self.clients}, v.client),
             ('Obrigação', 'obrigacao', {'': 'Todas', **self.obligations}, v.obligation)],
-            hidden={'lista': v.which, 'mes': v.month, 'de': listing.iso(v.start) if not v.which else '',
+            hidden={'lista': v.which, 'mes': v.month, 'cliente': v.client,
+                    'de': listing.iso(v.start) if not v.which else '',
                     'ate': listing.iso(v.end) if not v.which else ''},
             clear_url=listing.url('/agenda/obrigacoes', {'lista': v.which, 'mes': v.month}))
         late = sum(1 for i in items if i.status == 'vencido')
@@ -916,7 +931,6 @@ class Catalogue:
     @action
     async def new_override(self) -> None:
         options = {str(o.id): f'{o.name} ({o.code})' for o in self.rows if o.active}
-        clients = agenda.client_options(self.actor)
         with ui.dialog() as dialog, ui.card().classes('w-full').style('max-width: 520px'):
             ui.label('Nova prorrogação').classes('text-h6')
             ui.label('Quando um ato oficial move um vencimento, a nova data vale acima da regra e aparece como '
@@ -929,9 +943,9 @@ class Catalogue:
                                 .classes('col').mark('ov-competence'))
                 due = form.add('due_date', date_input('Nova data').props('outlined dense').classes('col')
                                .mark('ov-date'))
-            client = form.add('client_id', ui.select({'': 'Todos os clientes', **clients}, value='',
-                                                     label='Para', with_input=True)
-                              .props('outlined dense').classes('w-full'))
+            client = form.add('client_id', widgets.client_picker(
+                lambda text, value: agenda.client_options(self.actor, text, include=value),
+                label='Para (vazio: todos os clientes)').classes('w-full').mark('ov-client'))
             note = form.add('note', ui.input('Nota (ex.: Portaria nº …)').props('outlined dense maxlength=500')
                             .classes('w-full').mark('ov-note'))
             with ui.row().classes('w-full justify-end gap-2'):
@@ -1012,8 +1026,8 @@ def client_obligations_page(client_id: str) -> None:
     if actor is None:
         return
     with frame(actor, 'Obrigações do cliente'):
-        clients = agenda.client_options(actor, include=_uuid_text(client_id) or None)
         key = _uuid_text(client_id)
+        clients = agenda.client_options(actor, include=key, limit=0) if key else {}
         if key not in clients:
             page_title('Obrigações do cliente', 'agenda')
             ui.label('Cliente não encontrado.').classes('text-negative').mark('missing-client')

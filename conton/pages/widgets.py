@@ -5,6 +5,7 @@ Pages import from here (and from `common`, `frame`, `listing`), never from anoth
 - `segmented_html`: a bar of links (views, sections), the current one highlighted.
 - `filter_html`: a GET filter form of labelled selects (the filter bar of assets/conton.css).
 - `FieldError`: a message under a group of inputs that `common.Form.show` fills like an input's own.
+- `client_picker`: a client select that searches on the server as the user types (never every client).
 - `status_badge` (a charge's or bill's situation), `confirm` (ask before acting), `facts_html` (label over
   value in sections: a client's, a supplier's registration), `pix_block` (PIX copia e cola and its QR code).
 - The long lists (table or cards, GET filter bar, pager, list badge) are in `listing`, the list part of the
@@ -317,6 +318,26 @@ async def confirm(question: str, yes: str) -> bool:
     result = await dialog
     dialog.delete()
     return bool(result)
+
+
+def client_picker(options: Callable[[str, str | None], dict[str, str]], *, label: str = 'Cliente',
+                  value: str | None = None, initial: dict[str, str] | None = None, clearable: bool = True,
+                  on_change: Callable | None = None) -> ui.select:
+    """A client select that searches on the server, never loading every client: `options(text, chosen)` returns at
+    most a page of {id: label} matching the typed name or CPF/CNPJ, plus the chosen one (a service's
+    `client_options`). `initial` is what it shows before it is opened (default: nothing but the chosen client, as
+    the caller knows it), so a page pays no query for it; the first page of clients loads when the list opens."""
+    picker = ui.select(dict(initial or {}), label=label, value=value, with_input=True, clearable=clearable) \
+        .props('outlined dense options-dense input-debounce=300')
+
+    def load(text: str) -> None:
+        picker.set_options(options(text[:100], picker.value or None), value=picker.value)
+
+    picker.on('popup-show', action(lambda: load('')))
+    picker.on('input-value', action(lambda e: load(e.args if isinstance(e.args, str) else '')))
+    if on_change is not None:
+        picker.on_value_change(on_change)
+    return picker
 
 
 def facts_html(sections: Iterable[tuple[str, Iterable[tuple[str, str]]]], wide: Iterable[str] = ()) -> str:

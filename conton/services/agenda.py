@@ -33,10 +33,12 @@ from sqlmodel import Session, select
 from .. import clock, formatting
 from ..br import calendar as br_calendar
 from ..models import Client, Event, EventException, EventReminder, ExtraHoliday, ServiceRecord, User
+from ..models.people import fold
 from . import audit, live, mail, notifications, reminders
 from .base import as_uuid, unit
 from .errors import NotFound, ValidationError
 from .form_input import day as _day, text as _text
+from .validation import normalize_document
 from .permissions import Actor, require
 
 TOOL = 'agenda'
@@ -267,17 +269,38 @@ def staff_options(actor: Actor) -> dict[str, str]:
         return {str(i): n for i, n in rows}
 
 
-def client_options(actor: Actor, *, include=None) -> dict[str, str]:
-    """The active clients an event can concern (plus `include`, the one already chosen): {id: name}."""
+CLIENT_OPTIONS = 50  # a client picker's page of matches (widgets.client_picker searches on the server)
+
+
+def client_options(actor: Actor, text: str = '', *, include=None, limit: int = CLIENT_OPTIONS) -> dict[str, str]:
+    """The active clients an event or a filter can concern whose name, trade name, e-mail or CPF/CNPJ contains
+    `text` (accents and case ignored), at most `limit` by name, plus `include` (the one already chosen, active or
+    not, when it exists): {id: name}. `limit=0`: only `include` (a page that shows the chosen client's name)."""
     require(actor, TOOL, 'read')
     with unit(actor) as session:
-        rows = list(session.exec(select(Client.id, Client.name).where(Client.active == True)  # noqa: E712
-                                 .order_by(Client.sort_name)).all())
-        if include:
+        return _client_options(session, text, include, limit)
+
+
+def _client_options(session: Session, text: str, include, limit: int) -> dict[str, str]:
+    rows = []
+    if limit > 0:
+        query = select(Client.id, Client.name).where(Client.active == True)  # noqa: E712
+        term = fold(text if isinstance(text, str) else '')[:100]
+        if term:
+            matches = [Client.search_text.contains(term, autoescape=True)]
+            digits = normalize_document(text)
+            if digits and any(c.isdigit() for c in digits) and len(digits) <= 14:
+                matches.append(Client.document.contains(digits, autoescape=True))
+            query = query.where(or_(*matches))
+        rows = list(session.exec(query.order_by(Client.sort_name, Client.id).limit(limit)).all())
+    if include:
+        try:
             key = as_uuid(include)
-            if all(r[0] != key for r in rows):
-                rows += session.exec(select(Client.id, Client.name).where(Client.id == key)).all()
-        return {str(i): n for i, n in rows}
+        except NotFound:
+            key = None
+        if key is not None and all(r[0] != key for r in rows):
+            rows += session.exec(select(Client.id, Client.name).where(Client.id == key)).all()
+    return {str(i): n for i, n in rows}
 
 
 def upcoming_count(session: Session, actor: Actor, days: int = 7) -> int:

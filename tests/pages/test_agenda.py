@@ -253,3 +253,32 @@ async def test_the_catalogue_removes_a_holiday_after_asking(user: User) -> None:
     await user.should_see('Feriado removido.')
     assert obligations.holidays(actor) == []
     await wait_until(lambda: 'Nenhum feriado acrescentado.' in field(user, 'holidays').content, 'the table refreshed')
+
+
+async def test_the_client_filter_searches_on_the_server_and_keeps_the_choice_in_the_url(user: User) -> None:
+    """The page renders no client list (the picker holds only the chosen one); opening it loads the first page of
+    clients, typing searches by name or CNPJ on the server, and a choice opens the filtered URL."""
+    admin, alfa = setup()
+    for n in range(60):
+        make_client(f'Cliente Extra {n:02d}')
+    beta = make_client('Beta Oficina ME', document='11222333000181')
+    agenda.create(actor_of(admin), title='Visita à Beta', start_day=date(2026, 3, 10), start_time='10:00',
+                  client_id=beta.id)
+    agenda.create(actor_of(admin), title='Visita à Alfa', start_day=date(2026, 3, 11), start_time='10:00',
+                  client_id=alfa.id)
+    await login(user, admin)
+    await user.open('/agenda?vista=mes&data=2026-03-04')
+    await user.should_see(marker='client-filter')
+    picker = field(user, 'client-filter')
+    assert picker.options == {} and 'Alfa Padaria' not in user.find(marker='agenda-head').elements.pop().content
+    user.find(marker='client-filter').trigger('popupShow')
+    await wait_until(lambda: len(picker.options) == agenda.CLIENT_OPTIONS, 'the first page of clients')
+    user.find(marker='client-filter').trigger('inputValue', 'oficina')
+    await wait_until(lambda: list(picker.options.values()) == ['Beta Oficina ME'], 'the search by name')
+    user.find(marker='client-filter').trigger('inputValue', '11.222.333')
+    await wait_until(lambda: list(picker.options.values()) == ['Beta Oficina ME'], 'the search by CNPJ')
+    picker.value = str(beta.id)
+    await wait_until(lambda: 'Visita à Alfa' not in region(user), 'the month filtered by the client')
+    assert 'Visita à Beta' in region(user)
+    assert field(user, 'client-filter').value == str(beta.id)  # the new page, from ?cliente=
+    assert f'name="cliente" value="{beta.id}"' in user.find(marker='agenda-head').elements.pop().content

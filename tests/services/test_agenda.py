@@ -409,6 +409,19 @@ def test_form_choices_list_active_staff_and_clients_only_for_the_office(office) 
         agenda.staff_options(actor_of(make_user('staff', permissions={})))
 
 
+def test_client_options_search_on_the_server_a_page_at_a_time(office) -> None:
+    actor, _ = office
+    alfa = make_client('Padaria São João Ltda', document='11222333000181')
+    for n in range(agenda.CLIENT_OPTIONS + 5):
+        make_client(f'Cliente {n:03d}')
+    assert len(agenda.client_options(actor)) == agenda.CLIENT_OPTIONS  # never every client
+    for text in ('sao joao', 'PADARIA', '11.222.333/0001', '11222333'):
+        assert list(agenda.client_options(actor, text)) == [str(alfa.id)], text
+    assert agenda.client_options(actor, '%') == {} and agenda.client_options(actor, 'nada disso') == {}
+    assert agenda.client_options(actor, include=alfa.id, limit=0) == {str(alfa.id): 'Padaria São João Ltda'}
+    assert agenda.client_options(actor, include='lixo', limit=0) == {}
+
+
 def users_off(user) -> None:
     from conton.models import User
     with unit() as session:
