@@ -38,6 +38,24 @@ def setup(app) -> None:
             return PlainTextResponse(NOT_FOUND, status_code=404, headers={'Cache-Control': 'no-store'})
         return response_for(found)
 
+    @app.get('/pedidos-documentos/{request_id}/arquivos/{file_id}')
+    async def download_docrequest_file(request_id: str, file_id: str, request: Request) -> Response:
+        """A document request's template or answer file (staff with Pedidos de documentos, or a login of its
+        client; 404 for any other pairing of ids)."""
+        from .pages.common import session_actor
+        from .services import docrequests
+        from .web import login_url, request_ip
+        actor = session_actor(request_ip(request))
+        if actor is None:
+            return RedirectResponse(login_url(request.url.path), status_code=303)
+        try:
+            found = await run.io_bound(docrequests.download, actor, request_id, file_id)
+        except AuthExpired:
+            return RedirectResponse('/login', status_code=303)
+        except (NotFound, PermissionDenied):
+            return PlainTextResponse(NOT_FOUND, status_code=404, headers={'Cache-Control': 'no-store'})
+        return response_for(found)
+
 
 def response_for(found: files.Download) -> Response:
     headers = {'Content-Disposition': content_disposition(found.name), 'X-Content-Type-Options': 'nosniff',

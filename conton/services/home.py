@@ -25,13 +25,16 @@ BADGES: dict[str, tuple[Callable[[Session, Actor], int], str]] = {
     'receivables': (lambda session, actor: _receivables().overdue_count(session), 'cobranças vencidas'),
     'portal_finance': (lambda session, actor: _receivables().client_open_count(session, actor), 'cobranças em aberto'),
     'agenda': (lambda session, actor: _agenda().upcoming_count(session, actor), 'nos próximos 7 dias'),
+    'docrequests': (lambda session, actor: _docrequests().to_review_count(session, actor), 'respostas para revisar'),
+    'portal_docrequests': (lambda session, actor: _docrequests().client_pending_count(session, actor), 'pendentes'),
     'portal_agenda': (lambda session, actor: _agenda().upcoming_count(session, actor), 'nos próximos 7 dias'),
 }
 
 
 # data tool -> the badges its changes move (what the home page listens to, live)
 LIVE_TOOLS: dict[str, tuple[str, ...]] = {'receivables': ('receivables', 'portal_finance'), 'payables': ('payables',),
-                                          'agenda': ('agenda', 'portal_agenda')}
+                                          'agenda': ('agenda', 'portal_agenda'),
+                                          'docrequests': ('docrequests', 'portal_docrequests')}
 
 
 def live_tools(actor: Actor) -> tuple[str, ...]:
@@ -71,3 +74,8 @@ def _receivables():
 def _agenda():
     from . import agenda
     return agenda
+
+
+def _docrequests():
+    from . import docrequests
+    return docrequests
