@@ -30,6 +30,7 @@ def index() -> None:
         def show(tiles: list[home.Tile]) -> None:  # live: a change elsewhere moves the badges
             grid.content = intro + tiles_html([*tiles, help_tile])
         live.subscribe(home.live_tools(actor), actor, show, load=home.quick_access, key=home.share_key(actor))
+        home_documents(actor)
         unread_announcements(actor)
         upcoming_agenda(actor)
 
@@ -84,6 +85,55 @@ def upcoming_agenda(actor: Actor) -> None:
         box.content = widgets.days_html(entries[:40], today=today, empty='Nada marcado nos próximos 7 dias.') + more
     render(fetch(actor))
     live.subscribe(agenda.TOOL, actor, render, load=fetch, key=('home-agenda',))
+
+
+def home_documents(actor: Actor) -> None:
+    """Pedidos de documentos, right below the tiles: for a client login its pending requests, soonest due first, with
+    their due dates; for staff, per client, what is still missing this month (one set-based query each), live."""
+    from ..services import docrequests
+    if actor.is_client:
+        if not actor.can(docrequests.PORTAL_TOOL):
+            return
+        box = ui.html('').classes('w-full').mark('home-documents')
+
+        def render_pending(data) -> None:
+            if not data.total:
+                box.content = ''
+                return
+            rows = ''.join(f'<a class="item" href="{esc(p.portal_url)}"><span class="tm{" late" if p.overdue else ""}">'
+                           f'{esc(formatting.day(p.due_date))}</span><span class="tx"><b>{esc(p.title)}</b>'
+                           f'<span>{esc(p.status_label)}</span></span></a>' for p in data.rows)
+            more = f'<a class="conton-more" href="/portal/documentos">Ver todos ({data.total})</a>'
+            box.content = (f'<div class="text-h6 q-mt-lg">Documentos pendentes ({data.total})</div>'
+                           f'<div class="conton-days">{rows}</div>{more}')
+        render_pending(docrequests.home_pending(actor))
+        live.subscribe(docrequests.TOOL, actor, render_pending, load=docrequests.home_pending,
+                       key=('home-documents',))
+        return
+    if not actor.can(docrequests.TOOL):
+        return
+    box = ui.html('').classes('w-full').mark('home-missing-documents')
+
+    def render_missing(data) -> None:
+        if not data.clients:
+            box.content = ''
+            return
+        rows = []
+        for c in data.clients:
+            titles = ', '.join(c.titles) + (f' e mais {c.count - len(c.titles)}' if c.count > len(c.titles) else '')
+            late = f' · {c.overdue} atrasado{"s" if c.overdue != 1 else ""}' if c.overdue else ''
+            rows.append(f'<a class="item" href="/pedidos-documentos?cliente={c.client_id}&amp;status=aguardando">'
+                        f'<span class="tm">{esc(formatting.day(c.first_due))}</span><span class="tx"><b>'
+                        f'{esc(c.client_name)}</b><span>{esc(titles)}{esc(late)}</span></span></a>')
+        others = data.total_clients - len(data.clients)
+        more = (f'<a class="conton-more" href="/pedidos-documentos?status=aguardando">'
+                f'{f"E mais {others} cliente(s) — " if others > 0 else ""}Ver os pedidos</a>')
+        box.content = (f'<div class="text-h6 q-mt-lg">Documentos que faltam este mês ({data.total_clients} '
+                       f'cliente{"s" if data.total_clients != 1 else ""})</div>'
+                       f'<div class="conton-days">{"".join(rows)}</div>{more}')
+    render_missing(docrequests.missing_this_month(actor))
+    live.subscribe(docrequests.TOOL, actor, render_missing, load=docrequests.missing_this_month,
+                   key=('home-missing-documents',))
 
 
 def office_prompt(actor: Actor) -> None:
