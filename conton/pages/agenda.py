@@ -18,13 +18,13 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from nicegui import app, run, ui
 
-from .. import clock, formatting
+from .. import clock, downloads, formatting
 from ..services import agenda, ical, live, obligations
 from ..services.agenda import KIND_COLORS, KINDS
-from ..services.errors import NotFound
+from ..services.errors import AuthExpired, NotFound, PermissionDenied, ValidationError
 from ..services.permissions import Actor
 from . import listing, widgets
 from .common import Form, action, date_input, page_title
@@ -720,10 +720,10 @@ async def due_dialog(actor: Actor, client_id: str, obligation_id: str, competenc
             ui.label(f'Feito em {formatting.when(item.done_at)} por {item.done_by_name or "—"}'
                      + (' · sem movimento' if item.no_movement else '') + '.').mark('due-done')
             with ui.row().classes('w-full items-center gap-2'):
-                if item.has_file:
-                    ui.button('Guia / comprovante', icon='download',
-                              on_click=lambda: download_due_file(actor, item)).props('outline no-caps') \
-                        .mark('due-file')
+                if item.has_file:  # a GET route checked by the actor's rights, never the websocket
+                    href = due_file_path(item.client_id, item.obligation_id, item.competence)
+                    ui.button('Guia / comprovante', icon='download') \
+                        .props(f'outline no-caps href="{href}" target="_blank"').mark('due-file')
                 ui.space()
                 if writable:
                     ui.button('Desfazer', icon='undo', on_click=lambda: undo()).props('flat color=negative no-caps') \
@@ -746,7 +746,7 @@ async def due_dialog(actor: Actor, client_id: str, obligation_id: str, competenc
                         upload_state.text = str(error) or 'Arquivo recusado.'
                         upload_state.classes(replace='text-caption text-negative')
                         return
-                    upload_state.text = f'Arquivo anexado: {stored["file"].display_name}'
+                    upload_state.text = f'Arquivo anexado: {stored["file"].original_name}'
                     upload_state.classes(replace='text-caption text-positive')
                 ui.upload(on_upload=action(uploaded), auto_upload=True, max_file_size=obligations.FILE_MAX_BYTES) \
                     .props('accept=".pdf,image/*" flat bordered').classes('w-full').mark('due-upload')
@@ -782,11 +782,33 @@ async def due_dialog(actor: Actor, client_id: str, obligation_id: str, competenc
     dialog.delete()
 
 
-@action
-async def download_due_file(actor: Actor, item: obligations.DueItem) -> None:
-    name, mime, data = await run.io_bound(obligations.file_of, actor, item.client_id, item.obligation_id,
-                                          item.competence)
-    ui.download.content(data, name, mime)  # a guide of at most 10 MB (the Arquivos route is for larger files)
+DUE_FILE_PREFIX = '/agenda/obrigacoes/guia'
+
+
+def due_file_path(client_id, obligation_id, competence: str) -> str:
+    """The address of a done mark's guide or receipt (served by `due_file`)."""
+    return f'{DUE_FILE_PREFIX}/{client_id}/{obligation_id}/{competence}'
+
+
+@app.get(DUE_FILE_PREFIX + '/{client_id}/{obligation_id}/{competence}')
+async def due_file(client_id: str, obligation_id: str, competence: str, request: Request) -> Response:
+    """The guide or receipt attached to a done mark, for the browser's login: staff with Agenda, or a login of that
+    client when the obligation is visible to it (services.obligations.file_of decides); 404 for anything else, the
+    login page for a browser without one. An attachment (≤ 10 MB, type checked by content when stored), nosniff."""
+    from ..web import login_url, request_ip
+    from .common import session_actor
+    actor = session_actor(request_ip(request))
+    if actor is None:
+        return RedirectResponse(login_url(request.url.path), status_code=303)
+    try:
+        name, mime, data = await run.io_bound(obligations.file_of, actor, client_id, obligation_id, competence)
+    except AuthExpired:
+        return RedirectResponse('/login', status_code=303)
+    except (NotFound, PermissionDenied, ValidationError):
+        return PlainTextResponse('Arquivo não encontrado.', status_code=404, headers={'Cache-Control': 'no-store'})
+    return Response(data, media_type=mime or 'application/octet-stream', headers={
+        'Content-Disposition': downloads.content_disposition(name or 'guia.pdf'), 'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': 'private, no-store', 'Content-Security-Policy': "default-src 'none'; sandbox"})
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -296,7 +296,7 @@ def mark_done(actor: Actor, client_id, obligation_id, competence: str, *, no_mov
         mark = mark or ObligationDone(client_id=assignment.client_id, obligation_id=ob.id, competence=comp)
         mark.done_at, mark.done_by, mark.no_movement, mark.note = clock.now(), actor.user_id, bool(no_movement), note
         if file is not None:
-            mark.file, mark.file_name, mark.file_mime = file.name, file.display_name, file.mime
+            mark.file, mark.file_name, mark.file_mime = file.name, file.original_name, file.mime
         session.add(mark)
         if old_file and file is not None and old_file != file.name:
             _remove_after_commit(session, old_file)

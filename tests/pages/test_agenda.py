@@ -282,3 +282,60 @@ async def test_the_client_filter_searches_on_the_server_and_keeps_the_choice_in_
     assert 'Visita à Beta' in region(user)
     assert field(user, 'client-filter').value == str(beta.id)  # the new page, from ?cliente=
     assert f'name="cliente" value="{beta.id}"' in user.find(marker='agenda-head').elements.pop().content
+
+
+async def guide_setup():
+    from nicegui.elements.upload_files import SmallFileUpload
+
+    from tests.services.test_filetypes import real_pdf
+    admin, alfa = setup()
+    actor = actor_of(admin)
+    beta = make_client('Beta Oficina ME')
+    das = next(o for o in obligations.catalogue(actor) if o.code == 'DAS')
+    obligations.assign(actor, alfa.id, das.id, since='01/2026', visible_to_client=True)
+    pdf = real_pdf()
+    stored = await obligations.save_file(actor, SmallFileUpload('Guia DAS fevereiro.pdf', 'application/pdf', pdf))
+    obligations.mark_done(actor, alfa.id, das.id, '02/2026', file=stored)
+    return admin, alfa, beta, das, pdf, f'/agenda/obrigacoes/guia/{alfa.id}/{das.id}/2026-02'
+
+
+async def test_the_guide_of_a_done_mark_downloads_by_a_checked_get_route(user: User) -> None:
+    """Served over HTTP after the actor check (never pushed through the websocket): staff with Agenda get it as an
+    attachment; a guessed id or a bad competência get 404; a browser without a login goes to the login."""
+    admin, alfa, beta, das, pdf, path = await guide_setup()
+    await login(user, admin)
+    await user.open(f'/agenda/obrigacoes?mes=2026-03&item={alfa.id}/{das.id}/2026-02')
+    await user.should_see(marker='due-file')
+    assert user.find(marker='due-file').elements.pop().props['href'] == path
+    response = await user.http_client.get(path)
+    assert response.status_code == 200 and response.content == pdf
+    assert response.headers['content-type'] == 'application/pdf'
+    assert response.headers['content-disposition'].startswith('attachment; filename="Guia DAS fevereiro.pdf"')
+    assert response.headers['x-content-type-options'] == 'nosniff'
+    base = '/agenda/obrigacoes/guia'
+    for wrong in (f'{base}/{beta.id}/{das.id}/2026-02', f'{base}/{alfa.id}/{das.id}/2026-01',
+                  f'{base}/{alfa.id}/{das.id}/13-2026', f'{base}/{alfa.id}/lixo/2026-02'):
+        assert (await user.http_client.get(wrong)).status_code == 404, wrong
+    user.http_client.cookies.clear()
+    anonymous = await user.http_client.get(path)
+    assert anonymous.status_code in (303, 307) and anonymous.headers['location'].startswith('/login')
+
+
+async def test_the_guide_route_gives_a_client_only_its_own(user: User) -> None:
+    _, alfa, beta, das, pdf, path = await guide_setup()
+    await login(user, make_user('client', client=beta))
+    assert (await user.http_client.get(path)).status_code == 404
+    response = await user.http_client.get(f'/agenda/obrigacoes/guia/{beta.id}/{das.id}/2026-02')
+    assert response.status_code == 404 and response.content != pdf
+
+
+async def test_the_guide_route_gives_the_clients_own_login_its_visible_guide(user: User) -> None:
+    _, alfa, _, _, pdf, path = await guide_setup()
+    await login(user, make_user('client', client=alfa))
+    assert (await user.http_client.get(path)).content == pdf
+
+
+async def test_the_guide_route_refuses_staff_without_agenda(user: User) -> None:
+    *_, path = await guide_setup()
+    await login(user, make_user('staff', permissions={'clients': 'write'}))
+    assert (await user.http_client.get(path)).status_code == 404
