@@ -32,6 +32,7 @@ def index() -> None:
         live.subscribe(home.live_tools(actor), actor, show, load=home.quick_access, key=home.share_key(actor))
         home_documents(actor)
         unread_announcements(actor)
+        pending_requests(actor)
         upcoming_agenda(actor)
 
 
@@ -85,6 +86,26 @@ def upcoming_agenda(actor: Actor) -> None:
         box.content = widgets.days_html(entries[:40], today=today, empty='Nada marcado nos próximos 7 dias.') + more
     render(fetch(actor))
     live.subscribe(agenda.TOOL, actor, render, load=fetch, key=('home-agenda',))
+
+
+def pending_requests(actor: Actor) -> None:
+    """A client's 'Solicitações pendentes': its open requests, those waiting for it first, live."""
+    if not actor.is_client or not actor.can('portal_requests'):
+        return
+    from ..services import requests
+    ui.label('Solicitações pendentes').classes('text-h6 q-mt-lg')
+    box = ui.html('').classes('w-full').mark('home-requests')
+
+    def render(rows: list) -> None:
+        items = ''.join(
+            f'<li><a href="{esc(r.portal_url)}">{esc(r.label)} {esc(r.subject)}</a> — '
+            f'{"aguardando você" if r.status == "aguardando" else esc(r.status_label.lower())}'
+            f'{" <span class=conton-unread>nova</span>" if r.unread else ""}</li>' for r in rows)
+        more = '<a class="conton-more" href="/portal/solicitacoes">Ver as solicitações</a>'
+        box.content = (f'<ul class="conton-home-list">{items}</ul>' if items else
+                       '<p class="text-grey-7">Nenhuma solicitação em aberto.</p>') + more
+    render(requests.pending(actor))
+    live.subscribe(requests.TOOL, actor, render, load=requests.pending, key=('home-requests',))
 
 
 def home_documents(actor: Actor) -> None:

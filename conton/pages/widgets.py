@@ -427,3 +427,75 @@ def address(c) -> str:
     if c.cep:
         parts.append(f'CEP {formatting.cep(c.cep)}')
     return ' – '.join(parts)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Solicitações: the head and the thread of one request (the office's page and the portal's), from services.requests'
+# read models; attachments link to the document route (conton/downloads.py), which checks the actor's right again.
+# --------------------------------------------------------------------------------------------------------------------
+
+def request_head_html(r, *, staff: bool) -> str:
+    """Number, subject, category, the client (for the office) and the status badge of a RequestRow."""
+    from .listing import badge
+    who = f'<div class="sub"><a href="/clientes/{esc(r.client_id)}">{esc(r.client_name)}</a></div>' if staff else ''
+    assignee = f' · Responsável: {esc(r.assignee_name)}' if staff and r.assignee_name else ''
+    return (f'<div class="conton-request-head"><div class="t"><h1>{esc(r.subject)}</h1>'
+            f'<span class="n">Solicitação {esc(r.label)} · {esc(r.category)} · aberta em '
+            f'{esc(formatting.day(r.created_at))}{assignee}</span>{who}</div>{badge(r.status, r.status_label)}</div>')
+
+
+def request_thread_html(messages, *, staff: bool) -> str:
+    """The messages oldest first: author, side, time, the text (escaped, line breaks kept) and the attachments; an
+    internal note (only ever given to staff by the service) is marked as such."""
+    parts = []
+    for m in messages:
+        side = 'Escritório' if m.author_side == 'office' else 'Cliente'
+        tag = '<span class="tag">Nota interna — o cliente não vê</span>' if m.internal else ''
+        files_html = ''.join(f'<a class="att" href="{esc(a.url)}"><span class="material-icons" aria-hidden="true">'
+                             f'attach_file</span>{esc(a.name)} <span class="sz">({esc(a.size_label)})</span></a>'
+                             for a in m.attachments)
+        css = 'msg internal' if m.internal else f'msg {"office" if m.author_side == "office" else "client"}'
+        parts.append(f'<article class="{css}"><div class="h"><b>{esc(m.author_name)}</b>'
+                     f'<span class="side">{side}</span><span class="when">{esc(formatting.when(m.created_at))}</span>'
+                     f'{tag}</div><div class="b">{esc(m.body)}</div>'
+                     + (f'<div class="files">{files_html}</div>' if files_html else '') + '</article>')
+    if not parts:
+        parts.append('<p class="text-grey-7">Nenhuma mensagem.</p>')
+    return f'<div class="conton-thread">{"".join(parts)}</div>'
+
+
+class AttachmentPicker:
+    """Files chosen for a message: the upload goes up as soon as they are picked (with the browser's progress), the
+    files wait here until the message is sent, and the service checks size and type by content then. `files` is
+    what the service gets; `clear()` after sending."""
+
+    def __init__(self, max_bytes: int, max_files: int) -> None:
+        self.files: list = []
+        self.upload = ui.upload(label='Anexar arquivos', multiple=True, auto_upload=True, max_file_size=max_bytes,
+                                max_files=max_files, on_upload=self._added, on_rejected=self._rejected) \
+            .props('flat bordered color=primary no-thumbnails hide-upload-btn').classes('w-full conton-files-upload') \
+            .mark('attach')
+        with ui.row().classes('items-center gap-2'):
+            self.names = ui.label('').classes('text-caption text-grey-8').mark('attached')
+            self.clear_button = ui.button('Tirar anexos', on_click=self.clear).props('flat dense no-caps size=sm')
+        self.clear_button.set_visibility(False)
+        self.error = FieldError().mark('attach-error')
+        self.limit = max_bytes
+
+    def _added(self, e) -> None:
+        self.files.append(e.file)
+        self._show()
+
+    def _rejected(self) -> None:
+        from ..services import files
+        self.error.error = f'Arquivo não aceito pelo navegador: o limite é {files.size_label(self.limit)} por arquivo.'
+
+    def _show(self) -> None:
+        self.names.text = ('Anexos: ' + ', '.join(f.name for f in self.files)) if self.files else ''
+        self.clear_button.set_visibility(bool(self.files))
+
+    def clear(self) -> None:
+        self.files = []
+        self.upload.reset()
+        self.error.error = None
+        self._show()

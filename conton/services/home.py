@@ -25,6 +25,8 @@ BADGES: dict[str, tuple[Callable[[Session, Actor], int], str]] = {
     'receivables': (lambda session, actor: _receivables().overdue_count(session), 'cobranças vencidas'),
     'portal_finance': (lambda session, actor: _receivables().client_open_count(session, actor), 'cobranças em aberto'),
     'agenda': (lambda session, actor: _agenda().upcoming_count(session, actor), 'nos próximos 7 dias'),
+    'requests': (lambda session, actor: _requests().waiting_office_count(session, actor), 'sem resposta'),
+    'portal_requests': (lambda session, actor: _requests().waiting_client_count(session, actor), 'aguardando você'),
     'docrequests': (lambda session, actor: _docrequests().to_review_count(session, actor), 'respostas para revisar'),
     'portal_docrequests': (lambda session, actor: _docrequests().client_pending_count(session, actor), 'pendentes'),
     'portal_agenda': (lambda session, actor: _agenda().upcoming_count(session, actor), 'nos próximos 7 dias'),
@@ -34,7 +36,8 @@ BADGES: dict[str, tuple[Callable[[Session, Actor], int], str]] = {
 # data tool -> the badges its changes move (what the home page listens to, live)
 LIVE_TOOLS: dict[str, tuple[str, ...]] = {'receivables': ('receivables', 'portal_finance'), 'payables': ('payables',),
                                           'agenda': ('agenda', 'portal_agenda'),
-                                          'docrequests': ('docrequests', 'portal_docrequests')}
+                                          'docrequests': ('docrequests', 'portal_docrequests'),
+                                          'requests': ('requests', 'portal_requests')}
 
 
 def live_tools(actor: Actor) -> tuple[str, ...]:
@@ -79,3 +82,8 @@ def _agenda():
 def _docrequests():
     from . import docrequests
     return docrequests
+
+
+def _requests():
+    from . import requests
+    return requests

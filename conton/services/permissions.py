@@ -25,6 +25,7 @@ class Tool:
 
 STAFF_TOOLS: tuple[Tool, ...] = (
     Tool('agenda', 'Agenda', 'event', '/agenda', '', 'agenda'),
+    Tool('requests', 'Solicitações', 'forum', '/solicitacoes', '', 'solicitacoes'),
     Tool('servicelog', 'Atendimentos', 'support_agent', '/atendimentos', '', 'atendimentos'),
     Tool('docrequests', 'Pedidos de documentos', 'upload_file', '/pedidos-documentos', '', 'pedidos-documentos'),
     Tool('receivables', 'Recebimentos', 'request_quote', '/recebimentos', 'Financeiro', 'recebimentos'),
@@ -39,6 +40,8 @@ STAFF_TOOLS: tuple[Tool, ...] = (
 )
 CLIENT_TOOLS: tuple[Tool, ...] = (
     Tool('portal_agenda', 'Agenda', 'event', '/portal/agenda', '', 'portal-agenda', ('client',), False),
+    Tool('portal_requests', 'Solicitações', 'forum', '/portal/solicitacoes', '', 'portal-solicitacoes', ('client',),
+         False),
     Tool('portal_servicelog', 'Atendimentos', 'support_agent', '/portal/atendimentos', '', 'portal-atendimentos',
          ('client',), False),
     Tool('portal_docrequests', 'Documentos', 'upload_file', '/portal/documentos', '', 'portal-documentos',
@@ -58,10 +61,7 @@ PAGES_PENDING: tuple[Tool, ...] = (
     Tool('portal_protocols', 'Protocolos', 'assignment_turned_in', '/portal/protocolos', '', 'portal-protocolos',
          ('client',), False),
     # issue 11 (see /work/coord/ISSUE11_MODELS.md); the client history '/clientes/<id>/historico' is servicelog's
-    Tool('requests', 'Solicitações', 'forum', '/solicitacoes', '', 'solicitacoes'),
     Tool('announcements', 'Comunicados', 'campaign', '/comunicados', '', 'comunicados'),
-    Tool('portal_requests', 'Solicitações', 'forum', '/portal/solicitacoes', '', 'portal-solicitacoes', ('client',),
-         False),
     Tool('portal_announcements', 'Comunicados', 'campaign', '/portal/comunicados', '', 'portal-comunicados',
          ('client',), False),
 )

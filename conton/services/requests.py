@@ -357,6 +357,31 @@ def search(actor: Actor, *, status: str = '', assignee: str = '', client_id: obj
     its own client's, whatever `client_id`/`client` say. Three statements: the page with its total, the counts,
     (the login's re-check)."""
     _require_read(actor)
+    with unit(actor) as session:
+        return _search(session, actor, status=status, assignee=assignee, client_id=client_id, client=client,
+                       category=category, age=age, text=text, page=page, per_page=per_page)
+
+
+@dataclass(frozen=True)
+class StaffList:
+    page: RequestPage
+    staff: dict[str, str]  # {id: name} of who may handle requests (the assignee filter)
+    categories: list[CategoryRow]  # retired ones too (the category filter)
+
+
+def staff_list(actor: Actor, **filters) -> StaffList:
+    """What the staff list shows, in one unit of work: `search(**filters)`, the staff and the categories (five
+    statements in all with the login's re-check)."""
+    require(actor, TOOL, 'read')
+    with unit(actor) as session:
+        found = _search(session, actor, **filters)
+        staff = {str(uid): name for uid, name in _handlers(session)}
+        return StaffList(found, staff, _categories(session, include_inactive=True))
+
+
+def _search(session: Session, actor: Actor, *, status: str = '', assignee: str = '', client_id: object = None,
+            client: str = '', category: str = '', age: str = '', text: str = '', page: int = 1,
+            per_page: int = 30) -> RequestPage:
     per_page = max(1, min(int(per_page), 200))
     page = max(1, int(page))
     conds = []
@@ -406,9 +431,8 @@ def search(actor: Actor, *, status: str = '', assignee: str = '', client_id: obj
     count_query = select(ClientRequest.status, func.count()).where(*conds).group_by(ClientRequest.status)
     if not actor.is_client and (client or '').strip():
         count_query = count_query.join(Client, Client.id == ClientRequest.client_id)
-    with unit(actor) as session:
-        found = session.exec(query).all()
-        counts = dict(session.exec(count_query).all())
+    found = session.exec(query).all()
+    counts = dict(session.exec(count_query).all())
     rows = [RequestRow(*r[:13], bool(r[13])) for r in found]
     total = found[0][14] if found else 0
     return RequestPage(rows, total, page, per_page, {s: counts.get(s, 0) for s in REQUEST_STATUSES})
@@ -480,11 +504,14 @@ def _ensure_categories(session: Session) -> None:
 
 
 def _categories(session: Session, *, include_inactive: bool = False) -> list[CategoryRow]:
-    _ensure_categories(session)
     query = select(RequestCategory).order_by(RequestCategory.position, RequestCategory.name)
     if not include_inactive:
         query = query.where(RequestCategory.active == True)  # noqa: E712
-    return [_category_row(c) for c in session.exec(query).all()]
+    found = session.exec(query).all()
+    if not found:
+        _ensure_categories(session)
+        found = session.exec(query).all()
+    return [_category_row(c) for c in found]
 
 
 def _category_row(c: RequestCategory) -> CategoryRow:
