@@ -22,8 +22,8 @@ from .widgets import segmented_html
 
 PER_PAGE = 30
 LIVE_TOOLS = ('servicelog', 'requests', 'docrequests', 'protocols', 'files')
-COLUMNS = (listing.Column('Data', 'nw hide-sm'), listing.Column('Tipo', 'nw'),
-           listing.Column('Assunto', 'wrap first', labelled=False), listing.Column('', 'st'))
+COLUMNS = (listing.Column('Data', 'nw hide-sm'), listing.Column('Assunto', 'wrap first', labelled=False),
+           listing.Column('Tipo', 'nw'), listing.Column('', 'st'))
 BADGES = {'aberta': 'aberto', 'andamento': 'aberto', 'pendente': 'aberto', 'enviado': 'aberto', 'respondido': 'aberto',
           'visivel': 'pago', 'aguardando': 'visualizado', 'devolvido': 'visualizado', 'visualizado': 'visualizado',
           'concluida': 'pago', 'aceito': 'pago', 'confirmado': 'pago', 'nada': 'pago', 'vencido': 'vencido'}
@@ -109,9 +109,9 @@ class HistoryView:
 
 def _cells(r: HistoryEntry) -> list[str]:
     detail = f'<div class="small">{esc(r.detail)}</div>' if r.detail else ''
-    return [esc(r.when), esc(r.kind_label),
+    return [esc(r.when),
             f'<a class="open" href="{esc(r.url)}">{esc(r.title_text)}</a>{detail}'
-            f'<div class="small lt-sm">{esc(r.when)}</div>',
+            f'<div class="small lt-sm">{esc(r.when)}</div>', esc(r.kind_label),
             listing.badge(BADGES.get(r.status_key, 'cancelado'), r.status_label)]
 
 
