@@ -121,9 +121,9 @@ class HistoryEntry:
     @property
     def url(self) -> str:
         return {'atendimento': f'/atendimentos?atendimento={self.id}',
-                'solicitacao': f'/solicitacoes?solicitacao={self.id}',
+                'solicitacao': f'/solicitacoes/{self.id}',
                 'pedido': f'/pedidos-documentos?pedido={self.id}',
-                'protocolo': f'/protocolos?protocolo={self.id}',
+                'protocolo': f'/protocolos/{self.id}',
                 'arquivo': files.download_url(self.id)}[self.kind]
 
 
