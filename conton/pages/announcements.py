@@ -365,6 +365,7 @@ def announcement_page(announcement_id: str, request: Request) -> None:
                 .classes('w-full q-pa-sm rounded-borders bg-blue-1 text-primary').mark('notice')
         head = ui.html('').classes('w-full').mark('announcement-head')
         ui.html(body_html(detail)).classes('w-full').mark('announcement-body')
+        attachment_links(detail.attachments)
         ui.label('Destinatários').classes('text-h6 q-mt-md')
         ui.html(recipient_filter_html(row.id, status, text)).classes('w-full')
         table = ui.html('').classes('w-full').mark('recipients')
@@ -400,11 +401,21 @@ def head_html(r: AnnouncementRow) -> str:
 
 
 def body_html(detail: announcements.AnnouncementDetail) -> str:
-    text = ''.join(f'<p>{esc(p)}</p>' for p in announcements.paragraphs(detail.body))
-    files = ''.join(f'<li><a href="{esc(f.url)}">{esc(f.name)}</a> <span class="small">{esc(f.size_label)}</span>'
-                    f'</li>' for f in detail.attachments)
-    files = f'<div class="conton-section">Anexos</div><ul>{files}</ul>' if files else ''
-    return f'<div class="conton-section">Texto</div><div class="conton-announcement-text">{text}</div>{files}'
+    text = ''.join(f'<p class="q-mb-sm">{esc(p)}</p>' for p in announcements.paragraphs(detail.body))
+    return f'<div class="conton-section">Texto</div>{text}'
+
+
+def attachment_links(files: list) -> None:
+    """One download link per attachment (a handful at most: plain elements)."""
+    if not files:
+        return
+    ui.label('Anexos').classes('conton-section')
+    with ui.column().classes('gap-1').mark('attachments'):
+        for f in files:
+            with ui.row().classes('items-center gap-2 no-wrap'):
+                ui.icon('attach_file', size='sm', color='grey-7')
+                ui.link(f.name, f.url).classes('text-body2')
+                ui.label(f.size_label).classes('text-caption text-grey-7')
 
 
 def recipient_filter_html(announcement_id, status: str, text: str) -> str:

@@ -40,10 +40,10 @@ def list_html(items: list[PortalItem]) -> str:
         return '<div class="conton-days"><div class="empty">Nenhum comunicado do escritório ainda.</div></div>'
     parts = []
     for item in items:
-        new = '' if item.read_at else '<span class="conton-tag wait">Novo</span> '
+        new = '' if item.read_at else '<span class="conton-tag wait">Novo</span> '  # inside the bold title
         clip = f' · {len(item.attachments)} anexo{"s" if len(item.attachments) != 1 else ""}' if item.attachments else ''
         first = item.paragraphs[0] if item.paragraphs else ''
-        parts.append(f'<a class="item" href="{esc(item.url)}"><span class="tx">{new}<b>{esc(item.subject)}</b>'
+        parts.append(f'<a class="item" href="{esc(item.url)}"><span class="tx"><b>{new}{esc(item.subject)}</b>'
                      f'<span>{esc(formatting.when(item.sent_at))}{esc(clip)} — {esc(first[:160])}</span></span></a>')
     return f'<div class="conton-days">{"".join(parts)}</div>'
 
@@ -65,11 +65,21 @@ def portal_announcement_page(announcement_id: str) -> None:
         page_title(item.subject, 'portal-comunicados')
         ui.label(f'Enviado pelo escritório em {formatting.when(item.sent_at)}').classes('text-caption text-grey-8')
         ui.html(read_html(item)).classes('w-full').mark('announcement')
+        attachment_links(item.attachments)
 
 
 def read_html(item: PortalItem) -> str:
-    text = ''.join(f'<p>{esc(p)}</p>' for p in item.paragraphs)
-    files = ''.join(f'<li><a href="{esc(f.url)}">{esc(f.name)}</a> <span class="small">{esc(f.size_label)}</span>'
-                    f'</li>' for f in item.attachments)
-    files = f'<div class="conton-section">Anexos</div><ul>{files}</ul>' if files else ''
-    return f'<div class="conton-announcement-text">{text}</div>{files}'
+    return ''.join(f'<p class="q-mb-sm">{esc(p)}</p>' for p in item.paragraphs)
+
+
+def attachment_links(files: list) -> None:
+    """One download link per attachment (a handful at most: plain elements)."""
+    if not files:
+        return
+    ui.label('Anexos').classes('conton-section')
+    with ui.column().classes('gap-1').mark('attachments'):
+        for f in files:
+            with ui.row().classes('items-center gap-2 no-wrap'):
+                ui.icon('attach_file', size='sm', color='grey-7')
+                ui.link(f.name, f.url).classes('text-body2')
+                ui.label(f.size_label).classes('text-caption text-grey-7')
