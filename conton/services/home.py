@@ -30,12 +30,16 @@ BADGES: dict[str, tuple[Callable[[Session, Actor], int], str]] = {
     'docrequests': (lambda session, actor: _docrequests().to_review_count(session, actor), 'respostas para revisar'),
     'portal_docrequests': (lambda session, actor: _docrequests().client_pending_count(session, actor), 'pendentes'),
     'portal_agenda': (lambda session, actor: _agenda().upcoming_count(session, actor), 'nos próximos 7 dias'),
+    'announcements': (lambda session, actor: _announcements().badge_count(session, actor), 'agendados ou enviando'),
+    'portal_announcements': (lambda session, actor: _announcements().unread_count(session, actor), 'não lidos'),
 }
 
 
 # data tool -> the badges its changes move (what the home page listens to, live)
 LIVE_TOOLS: dict[str, tuple[str, ...]] = {'receivables': ('receivables', 'portal_finance'), 'payables': ('payables',),
                                           'agenda': ('agenda', 'portal_agenda'),
+                                          'announcements': ('announcements',),
+                                          'portal_announcements': ('portal_announcements',),
                                           'docrequests': ('docrequests', 'portal_docrequests'),
                                           'requests': ('requests', 'portal_requests')}
 
@@ -87,3 +91,8 @@ def _docrequests():
 def _requests():
     from . import requests
     return requests
+
+
+def _announcements():
+    from . import announcements
+    return announcements

@@ -28,6 +28,7 @@ STAFF_TOOLS: tuple[Tool, ...] = (
     Tool('requests', 'Solicitações', 'forum', '/solicitacoes', '', 'solicitacoes'),
     Tool('servicelog', 'Atendimentos', 'support_agent', '/atendimentos', '', 'atendimentos'),
     Tool('docrequests', 'Pedidos de documentos', 'upload_file', '/pedidos-documentos', '', 'pedidos-documentos'),
+    Tool('announcements', 'Comunicados', 'campaign', '/comunicados', '', 'comunicados'),
     Tool('receivables', 'Recebimentos', 'request_quote', '/recebimentos', 'Financeiro', 'recebimentos'),
     Tool('payables', 'Pagamentos', 'payments', '/pagamentos', 'Financeiro', 'pagamentos'),
     Tool('finance', 'Painel financeiro', 'insights', '/financeiro', 'Financeiro', 'painel-financeiro'),
@@ -46,6 +47,8 @@ CLIENT_TOOLS: tuple[Tool, ...] = (
          ('client',), False),
     Tool('portal_docrequests', 'Documentos', 'upload_file', '/portal/documentos', '', 'portal-documentos',
          ('client',), False),
+    Tool('portal_announcements', 'Comunicados', 'campaign', '/portal/comunicados', '', 'portal-comunicados',
+         ('client',), False),
     Tool('portal_finance', 'Financeiro', 'account_balance_wallet', '/portal/financeiro', '', 'portal-financeiro',
          ('client',), False),
     Tool('portal_data', 'Meus dados', 'badge', '/portal/dados', '', 'portal-dados', ('client',), False),
@@ -61,9 +64,6 @@ PAGES_PENDING: tuple[Tool, ...] = (
     Tool('portal_protocols', 'Protocolos', 'assignment_turned_in', '/portal/protocolos', '', 'portal-protocolos',
          ('client',), False),
     # issue 11 (see /work/coord/ISSUE11_MODELS.md); the client history '/clientes/<id>/historico' is servicelog's
-    Tool('announcements', 'Comunicados', 'campaign', '/comunicados', '', 'comunicados'),
-    Tool('portal_announcements', 'Comunicados', 'campaign', '/portal/comunicados', '', 'portal-comunicados',
-         ('client',), False),
 )
 TOOLS = {t.key: t for t in STAFF_TOOLS + CLIENT_TOOLS + PAGES_PENDING}
 GRANTABLE = tuple(t for t in STAFF_TOOLS if t.grantable)
