@@ -16,3 +16,6 @@ if which in ('finance', 'all'):
 if which in ('reminders', 'all'):
     from . import reminders
     print(reminders.run())
+if which in ('docrequests', 'all'):
+    from . import docrequests
+    print(docrequests.run())

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from nicegui import run
-from sqlalchemy import and_, case, exists, func, insert, or_
+from sqlalchemy import and_, case, exists, func, insert, literal, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -40,7 +40,7 @@ from ..config import get_settings
 from ..db import after_commit
 from ..models import Client, DocFile, DocFolder, DocRequest, DocRequestFile, DocRequestRule, Notification, User
 from ..models.people import fold
-from . import audit, channels, files, filetypes, live, notifications, office_settings, reminders, storage
+from . import audit, channels, files, filetypes, live, mail, notifications, office_settings, reminders, storage
 from .base import as_uuid, in_id_order, scoped, unit
 from .errors import NotFound, PermissionDenied, ValidationError
 from .form_input import day as _day, text as _text
@@ -64,6 +64,7 @@ _FILTER_STATUSES = {'aguardando': WAITING, 'revisar': TO_REVIEW}
 SETTING_EVERY, SETTING_MAX, SETTING_TIME = ('docrequests.remind_every_days', 'docrequests.remind_max',
                                             'docrequests.remind_time')
 MAX_DUE_DAY = 28
+GENERATION_LOCK = 0x446F6352  # PostgreSQL advisory lock key of the monthly generation ('DocR')
 PORTAL_DONE_LIMIT = 30  # the client's answered and closed requests shown under the pending ones
 HOME_LIMIT = 8  # the client home's pending requests
 HOME_CLIENTS = 12  # the staff home's clients with something missing this month
@@ -656,6 +657,7 @@ def generate_due(today: date | None = None) -> int:
     requests it created."""
     today = today or clock.today()
     with unit() as session:
+        _one_generation_at_a_time(session)
         created = _generate(session, today)
         if created:
             audit.record(session, None, 'generate', 'docrequest', '',
@@ -663,6 +665,18 @@ def generate_due(today: date | None = None) -> int:
                          f'{formatting.competence(competence_of(previous_month(today)))}: {created} (automático)',
                          email='sistema')
         return created
+
+
+def _one_generation_at_a_time(session: Session) -> None:
+    """A second job started meanwhile waits here for the first to commit, then finds nothing left to make, instead
+    of computing the whole month again only for the insert to skip it (the unique key stays what guarantees exactly
+    once): PostgreSQL a transaction-level advisory lock, SQLite its write lock, taken by a write that changes no
+    row."""
+    dialect = session.get_bind().dialect.name
+    if dialect == 'postgresql':
+        session.exec(select(func.pg_advisory_xact_lock(GENERATION_LOCK)))
+    elif dialect == 'sqlite':
+        session.exec(update(DocRequestRule).where(literal(False)).values(active=DocRequestRule.active))
 
 
 def _generate(session: Session, today: date, *, rule_ids: list[uuid.UUID] | None = None) -> int:
@@ -1152,11 +1166,10 @@ def _tell_many(session: Session, entries: list[tuple[uuid.UUID, str, str, str]])
                                     r['created_at'], False) for r in rows]
         after_commit(session, lambda: notifications.announce(items))
     base = get_settings().public_url
-    for uid, title, body, link in entries:
-        if chosen.get(uid) in ('email', 'both') and emails.get(uid):
-            from . import mail
-            mail.queue(session, emails[uid], title, [p for p in body.split('\n') if p],
-                       link=('Abrir no Conton', f'{base}{link}') if link else None)
+    mail.queue_many(session, [(emails[uid], title, [p for p in body.split('\n') if p],
+                               ('Abrir no Conton', f'{base}{link}') if link else None)
+                              for uid, title, body, link in entries
+                              if chosen.get(uid) in ('email', 'both') and emails.get(uid)])
 
 
 # --------------------------------------------------------------------------------------------------------------------
