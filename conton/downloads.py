@@ -1,4 +1,5 @@
-"""The one route that sends stored documents (Arquivos, Protocolos): GET /arquivos/baixar/<file id>.
+"""The routes that send stored documents: GET /arquivos/baixar/<file id> (Arquivos), and for Protocolos
+/protocolos/<id>/documentos/<file id> and the receipt /protocolos/<id>/recibo.pdf.
 
 The actor is loaded from the session as pages do (`session_actor`), the service checks its right to that file (a
 client login gets 404 for any other client's file, by any id) and records the opening (the office's first download,
@@ -55,6 +56,42 @@ def setup(app) -> None:
         except (NotFound, PermissionDenied):
             return PlainTextResponse(NOT_FOUND, status_code=404, headers={'Cache-Control': 'no-store'})
         return response_for(found)
+
+    @app.get('/protocolos/{protocol_id}/documentos/{file_id}')
+    async def download_protocol_file(protocol_id: str, file_id: str, request: Request) -> Response:
+        """A document of a protocol (staff with Protocolos, or a login of its client, whose download records
+        "Visualizado")."""
+        from .services import protocols
+        return await _serve(request,
+                            lambda actor, ip: response_for(protocols.download(actor, protocol_id, file_id, ip)))
+
+    @app.get('/protocolos/{protocol_id}/recibo.pdf')
+    async def protocol_receipt(protocol_id: str, request: Request) -> Response:
+        """The printable receipt of a protocol (drawn off the event loop; records nothing)."""
+        from .services import protocols
+
+        def receipt(actor, _ip) -> Response:
+            name, data = protocols.receipt_pdf(actor, protocol_id)
+            return Response(data, media_type='application/pdf', headers={
+                'Content-Disposition': content_disposition(name), 'X-Content-Type-Options': 'nosniff',
+                'Cache-Control': 'private, no-store', 'Content-Security-Policy': "default-src 'none'; sandbox"})
+        return await _serve(request, receipt)
+
+
+async def _serve(request: Request, respond: Callable) -> Response:
+    """The login of this browser (or a redirect to /login), then `respond(actor, ip)` in a worker thread; 404 for
+    anything that is not the actor's."""
+    from .pages.common import session_actor
+    from .web import login_url, request_ip
+    actor = session_actor(request_ip(request))
+    if actor is None:
+        return RedirectResponse(login_url(request.url.path), status_code=303)
+    try:
+        return await run.io_bound(respond, actor, request_ip(request))
+    except AuthExpired:
+        return RedirectResponse('/login', status_code=303)
+    except (NotFound, PermissionDenied):
+        return PlainTextResponse(NOT_FOUND, status_code=404, headers={'Cache-Control': 'no-store'})
 
 
 def response_for(found: files.Download) -> Response:

@@ -10,6 +10,7 @@ Pages import from here (and from `common`, `frame`, `listing`), never from anoth
   value in sections: a client's, a supplier's registration), `pix_block` (PIX copia e cola and its QR code).
 - The long lists (table or cards, GET filter bar, pager, list badge) are in `listing`, the list part of the
   widgets; the look of all of them is in assets/conton.css.
+- `protocol_head_html`, `protocol_detail_html`: one protocol (Protocolos and the portal's Protocolos).
 - `open_feed_dialog`: the login's own iCal feed address (generate, shown once; regenerate; revoke).
 - Calendar pieces (the Agenda and the portal's Agenda, the home's "próximos 7 dias"): `Entry`, `month_html`,
   `week_html`, `days_html`, escaped HTML in strings (see the frame's docstring on why).
@@ -25,12 +26,13 @@ from babel.dates import format_date
 from nicegui import run, ui
 
 from .. import formatting
-from ..services import ical
+from ..services import files, ical, protocols
 from ..services.errors import NotFound, ValidationError
 from ..services.permissions import Actor
 from .common import action
 from .frame import esc
-from .listing import select_html
+from .listing import Column, select_html, table_html
+from .listing import badge as listing_badge
 
 
 def segmented_html(items: Iterable[tuple[str, str, bool]], label: str = '') -> str:
@@ -427,6 +429,66 @@ def address(c) -> str:
     if c.cep:
         parts.append(f'CEP {formatting.cep(c.cep)}')
     return ' – '.join(parts)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Protocolos: the head and the detail of one protocol (the office's page and the portal's), from services.protocols'
+# read models; documents link to the protocol's download route, the receipt to its PDF route (conton/downloads.py).
+# --------------------------------------------------------------------------------------------------------------------
+
+def protocol_head_html(p, *, client: bool) -> str:
+    """Title, number (and the client, for the office) and the status badge of a ProtocolRow."""
+    who = f'<div class="sub">{esc(p.client_name)}</div>' if client else ''
+    return (f'<div class="conton-protocol-head"><div class="t"><h1>{esc(p.title)}</h1>'
+            f'<span class="n">Protocolo nº {esc(p.number)}</span>{who}</div>'
+            f'{listing_badge(p.status, p.status_label)}</div>')
+
+
+def protocol_detail_html(detail, *, staff: bool) -> str:
+    """Facts, documents and the event log of a ProtocolDetail; the IPs are for the office's eyes only."""
+    p = detail.protocol
+    viewed = ''
+    if p.viewed_at:
+        viewed = formatting.when(p.viewed_at) + (f' por {p.viewed_by_name}' if p.viewed_by_name else '')
+        if staff and p.viewed_ip:
+            viewed += f' (IP {p.viewed_ip})'
+    confirmed = ''
+    if p.receiver_name:
+        confirmed = f'Entregue em mãos a {p.receiver_name} em {formatting.day(p.delivered_on)}'
+    elif p.confirmed_at:
+        confirmed = formatting.when(p.confirmed_at)
+    sections = [
+        ('Documento', [('Tipo', p.kind_label), ('Competência', formatting.competence(p.competence)),
+                       ('Vencimento', formatting.day(p.due_date)),
+                       ('Valor', formatting.money(p.amount_cents) if p.amount_cents is not None else '')]),
+        ('Entrega', [('Enviado em', formatting.when(p.created_at)),
+                     ('Visualizado', viewed or ('ainda não aberto' if p.status != 'cancelado' else '')),
+                     ('Recebimento confirmado', confirmed),
+                     ('Motivo do cancelamento', p.cancel_reason)]),
+        ('Observação', [('', p.note)]),
+    ]
+    return ('<div class="conton-section">Documentos</div>' + _protocol_files_html(detail)
+            + facts_html(sections, wide=('Observação',))
+            + '<div class="conton-section">Histórico</div>' + _protocol_events_html(detail, staff=staff))
+
+
+def _protocol_files_html(detail) -> str:
+    pid = detail.protocol.id
+    rows = ([f'<a class="open" href="{esc(protocols.download_url(pid, f.id))}">{esc(f.name)}</a>'
+             f'<div class="small">{esc(f.type_label)}</div>', esc(files.size_label(f.size)),
+             f'<code class="conton-hash" title="{esc(f.sha256)}">{esc(f.sha256[:16])}…</code>']
+            for f in detail.files)
+    columns = (Column('Arquivo', 'first wrap'), Column('Tamanho', 'nw'), Column('SHA-256', 'nw hide-sm'))
+    return table_html(columns, rows, 'Nenhum documento.')
+
+
+def _protocol_events_html(detail, *, staff: bool) -> str:
+    rows = []
+    for e in detail.events:
+        who = e.user_name + (f' · IP {e.ip}' if staff and e.ip else '')
+        rows.append([esc(formatting.when(e.at)), esc(e.label), esc(who), esc(e.detail)])
+    columns = (Column('Quando', 'nw'), Column('Evento', 'first'), Column('Quem', 'wrap'), Column('Detalhe', 'wrap'))
+    return table_html(columns, rows, 'Nenhum evento.')
 
 
 # --------------------------------------------------------------------------------------------------------------------

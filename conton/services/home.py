@@ -32,6 +32,8 @@ BADGES: dict[str, tuple[Callable[[Session, Actor], int], str]] = {
     'portal_agenda': (lambda session, actor: _agenda().upcoming_count(session, actor), 'nos próximos 7 dias'),
     'announcements': (lambda session, actor: _announcements().badge_count(session, actor), 'agendados ou enviando'),
     'portal_announcements': (lambda session, actor: _announcements().unread_count(session, actor), 'não lidos'),
+    'protocols': (lambda session, actor: _protocols().overdue_count(session, actor), 'vencidos sem visualização'),
+    'portal_protocols': (lambda session, actor: _protocols().open_count(session, actor), 'a confirmar'),
 }
 
 
@@ -41,7 +43,8 @@ LIVE_TOOLS: dict[str, tuple[str, ...]] = {'receivables': ('receivables', 'portal
                                           'announcements': ('announcements',),
                                           'portal_announcements': ('portal_announcements',),
                                           'docrequests': ('docrequests', 'portal_docrequests'),
-                                          'requests': ('requests', 'portal_requests')}
+                                          'requests': ('requests', 'portal_requests'),
+                                          'protocols': ('protocols', 'portal_protocols')}
 
 
 def live_tools(actor: Actor) -> tuple[str, ...]:
@@ -86,6 +89,11 @@ def _agenda():
 def _docrequests():
     from . import docrequests
     return docrequests
+
+
+def _protocols():
+    from . import protocols
+    return protocols
 
 
 def _requests():

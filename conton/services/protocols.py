@@ -30,7 +30,7 @@ from ..models import Client, DocFile, Protocol, ProtocolEvent, ProtocolFile, Use
 from ..models.documents import PROTOCOL_KINDS
 from ..models.people import fold
 from ..pdf.protocol import ProtocolDoc, ProtocolDocEvent, ProtocolDocFile, protocol_pdf
-from . import audit, channels, files, live, notifications, reminders, storage
+from . import audit, channels, files, filetypes, live, notifications, reminders, storage
 from .base import as_uuid, get_scoped, in_id_order, unit
 from .errors import NotFound, PermissionDenied, ValidationError
 from .money import MAX_AMOUNT_CENTS
@@ -81,11 +81,11 @@ class ProtocolRow:
 
     @property
     def url(self) -> str:
-        return f'/protocolos?protocolo={self.id}'
+        return staff_url(self.id)
 
     @property
     def portal_url(self) -> str:
-        return f'/portal/protocolos?protocolo={self.id}'
+        return portal_url(self.id)
 
 
 @dataclass(frozen=True)
@@ -128,10 +128,18 @@ async def create(actor: Actor, *, client_id: uuid.UUID | str, kind: str, title: 
     uploads, stored in the client's 'Protocolos' folder). The client's logins are told (drawer, and e-mail as each
     chose); all or nothing."""
     require(actor, TOOL, 'write')
-    values = _validate(kind, title, competence, due_date, amount, note)
+    errors: dict[str, str] = {}
+    if not client_id:
+        errors['client_id'] = 'Escolha o cliente.'
+    try:
+        values = _validate(kind, title, competence, due_date, amount, note)
+    except ValidationError as e:
+        errors.update(e.errors)
     ids = list(dict.fromkeys(as_uuid(f) for f in file_ids))
     if not ids and not uploads:
-        raise ValidationError('Anexe pelo menos um documento.', 'files')
+        errors['files'] = 'Anexe pelo menos um documento.'
+    if errors:  # every bad field at once, before any upload is received
+        raise ValidationError(errors)
     received = await files._receive_all(uploads) if uploads else []
     try:
         return await run.io_bound(_create, actor, as_uuid(client_id), values, ids, received)
@@ -174,7 +182,7 @@ def confirm(actor: Actor, protocol_id: uuid.UUID | str, ip: str = '') -> Protoco
         _event(session, protocol, 'confirmed', actor, ip or actor.ip)
         channels.tell(session, _staff_for(session, protocol.client_id), 'protocolos',
                       f'Recebimento confirmado: {protocol.title}', f'{_client_name(session, protocol)}',
-                      f'/protocolos?protocolo={protocol.id}')
+                      staff_url(protocol.id))
         live.announce(session, TOOL, protocol.client_id, protocol.id)
         return _row(session, protocol)
 
@@ -229,7 +237,7 @@ def cancel(actor: Actor, protocol_id: uuid.UUID | str, reason: str) -> ProtocolR
         _event(session, protocol, 'cancelled', actor, actor.ip, text[:300])
         notifications.notify(session, notifications.client_users(session, protocol.client_id), 'protocolos',
                              f'Protocolo cancelado: {protocol.title}', text,
-                             f'/portal/protocolos?protocolo={protocol.id}')
+                             portal_url(protocol.id))
         audit.record(session, actor, 'update', 'protocol', protocol.id, f'cancelado: {text}')
         live.announce(session, TOOL, protocol.client_id, protocol.id)
         return _row(session, protocol)
@@ -246,6 +254,45 @@ def record_client_download(session: Session, actor: Actor, file_id: uuid.UUID, i
         name = session.exec(select(DocFile.original_name).where(DocFile.id == file_id)).one()
         _event(session, protocol, 'downloaded', actor, ip, name[:300])
         live.announce(session, TOOL, protocol.client_id, protocol.id)
+
+
+def download(actor: Actor, protocol_id: uuid.UUID | str, file_id: uuid.UUID | str, ip: str = '') -> files.Download:
+    """A document of a protocol, for the streaming route (downloads.py): staff with Protocolos (Arquivos not needed)
+    or a login of the protocol's client; NotFound for a file that is not in this protocol, or a protocol that is not
+    the actor's. A client login's download records "Visualizado" (once) and a download event."""
+    _require_read(actor)
+    fid = as_uuid(file_id)
+    with unit(actor) as session:
+        protocol = get_scoped(session, Protocol, protocol_id, actor)
+        doc = session.exec(select(DocFile).join(ProtocolFile, ProtocolFile.file_id == DocFile.id)
+                           .where(ProtocolFile.protocol_id == protocol.id, DocFile.id == fid,
+                                  DocFile.client_id == protocol.client_id)).first()
+        if doc is None or doc.deleted_at is not None:
+            raise NotFound()
+        path = storage.backend().local_path(files.FOLDER, doc.stored_name)
+        if path is not None and not path.is_file():
+            raise NotFound('O arquivo não foi encontrado no armazenamento. Avise o escritório.')
+        if actor.is_client:
+            record_client_download(session, actor, doc.id, ip or actor.ip)
+        name = filetypes.download_name(doc.original_name, files._filetype(doc.mime))
+        stored = doc.stored_name
+        return files.Download(name, doc.mime, doc.size, path, lambda: storage.backend().open(files.FOLDER, stored))
+
+
+def download_url(protocol_id: uuid.UUID | str, file_id: uuid.UUID | str) -> str:
+    return f'/protocolos/{protocol_id}/documentos/{file_id}'
+
+
+def receipt_url(protocol_id: uuid.UUID | str) -> str:
+    return f'/protocolos/{protocol_id}/recibo.pdf'
+
+
+def staff_url(protocol_id: uuid.UUID | str) -> str:
+    return f'/protocolos/{protocol_id}'
+
+
+def portal_url(protocol_id: uuid.UUID | str) -> str:
+    return f'/portal/protocolos/{protocol_id}'
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -289,6 +336,91 @@ def search(actor: Actor, *, client_id: uuid.UUID | str | None = None, status: st
         ids = [r[0] for r in found]
         rows = _rows(session, ids)
     return ProtocolPage(rows, found[0][1] if found else 0, page, per_page)
+
+
+def client_options(actor: Actor, text: str = '', *, include: uuid.UUID | str | None = None,
+                   limit: int = 30) -> dict[str, str]:
+    """Active clients matching a name, trade name, e-mail or CPF/CNPJ, for the searchable picker of a new protocol
+    (at most `limit`, never the whole directory; plus `include`, the one already chosen): {id: 'Name — document'}."""
+    require(actor, TOOL, 'write')
+    from .receivables import _client_match
+    text = ' '.join((text or '').split())[:100]
+    with unit(actor) as session:
+        query = select(Client.id, Client.name, Client.document).where(Client.active == True)  # noqa: E712
+        if text:
+            query = query.where(_client_match(text))
+        rows = list(session.exec(query.order_by(Client.sort_name, Client.id).limit(limit)).all())
+        if include:
+            key = as_uuid(include)
+            if all(r[0] != key for r in rows):
+                rows += session.exec(select(Client.id, Client.name, Client.document)
+                                     .where(Client.id == key, Client.active == True)).all()  # noqa: E712
+    return {str(i): f'{n} — {formatting.document(d)}' for i, n, d in rows}
+
+
+def client_files(actor: Actor, client_id: uuid.UUID | str, text: str = '', *,
+                 include: Iterable[uuid.UUID | str] = (), limit: int = 30) -> list[files.FileRow]:
+    """The client's Arquivos a new protocol may take (for staff with Protocolos write; Arquivos not needed): newest
+    first, matching `text` in the name, at most `limit`, plus the ones already chosen (`include`)."""
+    require(actor, TOOL, 'write')
+    cid = as_uuid(client_id)
+    words = fold(text or '')[:100]
+    chosen = [as_uuid(i) for i in include]
+    with unit(actor) as session:
+        mine = [DocFile.client_id == cid, DocFile.deleted_at.is_(None), DocFile.origin == '']  # its Arquivos files
+        conds = list(mine)
+        if words:
+            conds.append(DocFile.search_name.like(f'%{files._like(words)}%', escape='\\'))
+        ids = list(session.exec(select(DocFile.id).where(*conds).order_by(DocFile.created_at.desc(), DocFile.id)
+                                .limit(limit)).all())
+        if chosen:
+            ids += [i for i in session.exec(select(DocFile.id).where(DocFile.id.in_(chosen), *mine)).all()
+                    if i not in ids]
+        return files._rows(session, ids)
+
+
+@dataclass(frozen=True)
+class Counts:
+    pending: int  # not confirmed nor cancelled
+    overdue: int  # unopened past the due date
+
+
+def counts(actor: Actor) -> Counts:
+    """The numbers on the list's views (a client login: its own)."""
+    _require_read(actor)
+    with unit(actor) as session:
+        return Counts(_count(session, actor, pending=True), _count(session, actor, overdue=True))
+
+
+def overdue_count(session: Session, actor: Actor) -> int:
+    """The staff home badge: unopened past the due date. Inside the caller's unit of work (services/home.py)."""
+    return _count(session, actor, overdue=True) if actor.can(TOOL, 'read') and not actor.is_client else 0
+
+
+def open_count(session: Session, actor: Actor) -> int:
+    """The client home badge: its protocols not yet confirmed nor cancelled."""
+    return _count(session, actor, pending=True) if actor.is_client and actor.can(PORTAL_TOOL, 'read') else 0
+
+
+def _count(session: Session, actor: Actor, *, pending: bool = False, overdue: bool = False) -> int:
+    conds = []
+    if actor.is_client:
+        conds.append(Protocol.client_id == actor.client_id)
+    if pending:
+        conds.append(Protocol.status.in_(('enviado', 'visualizado')))
+    if overdue:
+        conds += [Protocol.status == 'enviado', Protocol.due_date < clock.today()]
+    return int(session.exec(select(func.count()).select_from(Protocol).where(*conds)).one())
+
+
+def client_name(actor: Actor, client_id: uuid.UUID | str) -> str:
+    """The name of the client a staff list is filtered by (NotFound for an unknown id)."""
+    require(actor, TOOL, 'read')
+    with unit(actor) as session:
+        name = session.exec(select(Client.name).where(Client.id == as_uuid(client_id))).first()
+    if name is None:
+        raise NotFound()
+    return name
 
 
 def overdue(actor: Actor, *, page: int = 1, per_page: int = 30) -> ProtocolPage:
@@ -382,7 +514,8 @@ def _create(actor: Actor, client_id: uuid.UUID, values: dict, file_ids: list[uui
     with unit(actor) as session:
         client = files._active_client(session, client_id)
         docs = list(session.exec(select(DocFile).where(DocFile.id.in_(file_ids), DocFile.client_id == client.id,
-                                                       DocFile.deleted_at.is_(None))).all()) if file_ids else []
+                                                       DocFile.deleted_at.is_(None), DocFile.origin == '')
+                                 ).all()) if file_ids else []  # Arquivos files only, never a request's attachment
         if len(docs) != len(file_ids):
             raise NotFound('Documento não encontrado entre os arquivos deste cliente.')
         docs.sort(key=lambda d: file_ids.index(d.id))
@@ -403,7 +536,7 @@ def _create(actor: Actor, client_id: uuid.UUID, values: dict, file_ids: list[uui
         _event(session, protocol, 'created', actor, actor.ip, f'{len(docs)} documento(s)')
         body = _summary(protocol)
         queued = channels.tell(session, notifications.client_users(session, client.id), 'protocolos',
-                               f'Novo protocolo: {protocol.title}', body, f'/portal/protocolos?protocolo={protocol.id}')
+                               f'Novo protocolo: {protocol.title}', body, portal_url(protocol.id))
         if queued:
             _event(session, protocol, 'emailed', actor, '', f'aviso para {queued} contato(s)')
         audit.record(session, actor, 'create', 'protocol', protocol.id, f'{client.name}: {protocol.title}')
@@ -516,7 +649,7 @@ def _due_reminders(session: Session, window: reminders.Window) -> list[reminders
     staff_of: dict[uuid.UUID, list[uuid.UUID]] = {}
     out: list[reminders.Reminder] = []
     for pid, cid, title, due, created, client_name in rows:
-        link = f'/portal/protocolos?protocolo={pid}'
+        link = portal_url(pid)
         for level, days in CLIENT_LEADS:
             moment = _moment(due - timedelta(days=days))
             if window.start <= moment <= window.end and moment >= created:
@@ -534,7 +667,7 @@ def _due_reminders(session: Session, window: reminders.Window) -> list[reminders
                 ITEM_KIND, pid, 'due', '', moment, recipients, 'protocolos',
                 f'Protocolo vence hoje sem visualização: {title}',
                 f'{client_name} ainda não abriu "{title}", que vence hoje ({due:%d/%m/%Y}).',
-                f'/protocolos?protocolo={pid}'))
+                staff_url(pid)))
     return out
 
 
@@ -549,6 +682,8 @@ reminders.register(reminders.Source(ITEM_KIND, due=_due_reminders, deliver=_deli
                                     every=timedelta(minutes=5)))
 
 
-__all__ = ['EVENT_LABELS', 'KIND_LABELS', 'STATUS_LABELS', 'EventRow', 'ProtocolDetail', 'ProtocolPage',
-           'ProtocolRow', 'cancel', 'confirm', 'create', 'deliver_manually', 'effective_status', 'get', 'overdue',
-           'pending', 'receipt_pdf', 'record_client_download', 'search', 'view']
+__all__ = ['EVENT_LABELS', 'KIND_LABELS', 'STATUS_LABELS', 'Counts', 'EventRow', 'ProtocolDetail', 'ProtocolPage',
+           'ProtocolRow', 'cancel', 'client_files', 'client_name', 'client_options', 'confirm', 'counts', 'create',
+           'deliver_manually', 'download', 'download_url', 'effective_status', 'get', 'open_count', 'overdue',
+           'overdue_count', 'pending', 'portal_url', 'receipt_pdf', 'receipt_url', 'record_client_download', 'search',
+           'staff_url', 'view']
