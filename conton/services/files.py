@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from nicegui import run
-from sqlalchemy import func
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
 
 from .. import clock
@@ -48,7 +48,8 @@ MIB = 1024 * 1024
 MAX_BATCH = 100
 SORTS = {'recentes': 'Mais recentes', 'antigos': 'Mais antigos', 'nome': 'Nome', 'tamanho': 'Tamanho'}
 SENDERS = {'office': 'Escritório', 'client': 'Cliente'}
-INBOX = 'inbox'
+INBOX = 'inbox'  # search(folder=INBOX): a client's uploads outside folders (the office's inbox for it)
+TOP = 'top'  # search(folder=TOP): the office's files outside folders
 REPORT_FILE = 'integrity-report.json'
 TEMP_GRACE = timedelta(hours=6)  # an upload's temporary file older than this was left by a crash
 
@@ -204,8 +205,12 @@ def delete_folder(actor: Actor, folder_id: uuid.UUID | str) -> None:
     require(actor, TOOL, 'write')
     with unit(actor) as session:
         folder = get_scoped(session, DocFolder, folder_id, actor)
-        if session.exec(select(DocFile.id).where(DocFile.folder_id == folder.id).limit(1)).first() is not None:
+        if session.exec(select(DocFile.id).where(DocFile.folder_id == folder.id, DocFile.deleted_at.is_(None))
+                        .limit(1)).first() is not None:
             raise ValidationError('A pasta não está vazia: mova ou exclua os arquivos antes.', 'path')
+        for doc in session.exec(select(DocFile).where(DocFile.folder_id == folder.id)).all():  # in the trash
+            doc.folder_id = None
+        session.flush()
         audit.record(session, actor, 'delete', 'folder', folder.id, folder.path)
         live.announce(session, TOOL, folder.client_id, folder.id)
         session.delete(folder)
@@ -320,6 +325,84 @@ def usage(actor: Actor, client_id: uuid.UUID | str | None = None) -> Usage:
 # Lists
 # --------------------------------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class FolderCount:
+    """A folder with how many live files of each side it holds."""
+    folder: FolderRow
+    office_files: int
+    client_files: int
+    new_uploads: int  # client uploads the office has not downloaded yet
+
+
+@dataclass(frozen=True)
+class ClientFiles:
+    """What the Arquivos pages show around a client's list: the client, its usage against the quota, its folders with
+    their counts, and the top level (office files outside folders) and inbox (client uploads outside folders)."""
+    client_id: uuid.UUID
+    name: str
+    document: str
+    active: bool
+    usage: Usage
+    folders: list[FolderCount]
+    top_level: int
+    inbox: int
+    inbox_new: int
+
+    @property
+    def open_folders(self) -> list[FolderRow]:
+        return [f.folder for f in self.folders if f.folder.open_for_uploads]
+
+    def folder(self, folder_id: uuid.UUID | str | None) -> FolderRow | None:
+        """One of this client's folders by id (as text from a URL), or None."""
+        return next((f.folder for f in self.folders if str(f.folder.id) == str(folder_id)), None)
+
+
+def overview(actor: Actor, client_id: uuid.UUID | str | None = None) -> ClientFiles:
+    """A client's folders and counts (a client login: its own, whatever `client_id` says; NotFound for a client that
+    does not exist). Three queries: the client, its folders, the counts and usage grouped by folder and side."""
+    cid = _client_of(actor, client_id)
+    with unit(actor) as session:
+        client = _visible_client(session, actor, cid)
+        rows = session.exec(select(DocFolder).where(DocFolder.client_id == cid).order_by(DocFolder.path)).all()
+        new = func.sum(case((DocFile.office_downloaded_at.is_(None) & (DocFile.sender_side == 'client'), 1), else_=0))
+        counts = session.exec(select(DocFile.folder_id, DocFile.sender_side, func.count(), new,
+                                     func.coalesce(func.sum(DocFile.size), 0))
+                              .where(DocFile.client_id == cid, DocFile.deleted_at.is_(None))
+                              .group_by(DocFile.folder_id, DocFile.sender_side)).all()
+        by: dict[tuple, tuple[int, int]] = {(f, side): (int(n), int(fresh or 0)) for f, side, n, fresh, _ in counts}
+        used = sum(int(size) for *_, size in counts)
+        folder_counts = [FolderCount(_folder_row(f), by.get((f.id, 'office'), (0, 0))[0],
+                                     by.get((f.id, 'client'), (0, 0))[0], by.get((f.id, 'client'), (0, 0))[1])
+                         for f in rows]
+        inbox, inbox_new = by.get((None, 'client'), (0, 0))
+        return ClientFiles(client.id, client.name, client.document, client.active, Usage(used, _quota()),
+                           folder_counts, by.get((None, 'office'), (0, 0))[0], inbox, inbox_new)
+
+
+def client_options(actor: Actor, text: str = '', *, include: Iterable[uuid.UUID | str] = (),
+                   limit: int = 30) -> dict[str, str]:
+    """Staff: the active clients whose name, trade name, e-mail or CPF/CNPJ contains `text`, for the searchable
+    client pickers ({id: 'Name — CPF/CNPJ'}, at most `limit`, plus the `include`d ids, e.g. the ones chosen)."""
+    from ..formatting import document
+    from .validation import normalize_document
+    require(actor, TOOL, 'read')
+    kept = [as_uuid(i) for i in include if i]
+    with unit(actor) as session:
+        query = select(Client.id, Client.name, Client.document).where(Client.active == True)  # noqa: E712
+        words = fold((text or '').strip()[:100])
+        if words:
+            matches = [Client.search_text.like(f'%{_like(words)}%', escape='\\')]
+            digits = normalize_document(text)
+            if digits and any(c.isdigit() for c in digits):
+                matches.append(Client.document.like(f'%{_like(digits)}%', escape='\\'))
+            query = query.where(or_(*matches))
+        rows = list(session.exec(query.order_by(Client.sort_name, Client.id).limit(limit)).all())
+        missing = [k for k in kept if all(r[0] != k for r in rows)]
+        if missing:
+            rows += session.exec(select(Client.id, Client.name, Client.document).where(Client.id.in_(missing))).all()
+        return {str(i): f'{n} — {document(d)}' for i, n, d in rows}
+
+
 def search(actor: Actor, *, client_id: uuid.UUID | str | None = None, text: str = '',
            folder: uuid.UUID | str | None = None, sender: str = '', competence: str = '',
            start: date | None = None, end: date | None = None, not_downloaded: bool = False,
@@ -337,6 +420,8 @@ def search(actor: Actor, *, client_id: uuid.UUID | str | None = None, text: str 
         conds.append(DocFile.client_id == as_uuid(client_id))
     if folder == INBOX:
         conds += [DocFile.folder_id.is_(None), DocFile.sender_side == 'client']
+    elif folder == TOP:
+        conds += [DocFile.folder_id.is_(None), DocFile.sender_side == 'office']
     elif folder:
         conds.append(DocFile.folder_id == as_uuid(folder))
     if sender in SENDERS:
@@ -751,7 +836,8 @@ def _commit_client(actor: Actor, received: list[storage.Received], folder_id: uu
         title = (f'{client.name} enviou um arquivo' if count == 1 else f'{client.name} enviou {count} arquivos')
         body = ', '.join(d.original_name for d in docs)[:900]
         where = folder.path if folder else 'Caixa de entrada'
-        channels.tell(session, recipients, 'arquivos', title, f'{body}\nEm: {where}', f'/arquivos?cliente={client.id}')
+        link = f'/arquivos?cliente={client.id}&pasta={folder.id if folder else INBOX}'  # the office's inbox for it
+        channels.tell(session, recipients, 'arquivos', title, f'{body}\nEm: {where}', link)
         audit.record(session, actor, 'create', 'file', docs[0].id, f'{count} arquivo(s): {body}'[:2000])
         live.announce(session, TOOL, client.id, docs[0].id)
         return _rows(session, [d.id for d in docs])

@@ -27,6 +27,7 @@ STAFF_TOOLS: tuple[Tool, ...] = (
     Tool('agenda', 'Agenda', 'event', '/agenda', '', 'agenda'),
     Tool('requests', 'Solicitações', 'forum', '/solicitacoes', '', 'solicitacoes'),
     Tool('servicelog', 'Atendimentos', 'support_agent', '/atendimentos', '', 'atendimentos'),
+    Tool('files', 'Arquivos', 'folder', '/arquivos', '', 'arquivos'),
     Tool('protocols', 'Protocolos', 'assignment_turned_in', '/protocolos', '', 'protocolos'),
     Tool('docrequests', 'Pedidos de documentos', 'upload_file', '/pedidos-documentos', '', 'pedidos-documentos'),
     Tool('announcements', 'Comunicados', 'campaign', '/comunicados', '', 'comunicados'),
@@ -46,6 +47,7 @@ CLIENT_TOOLS: tuple[Tool, ...] = (
          False),
     Tool('portal_servicelog', 'Atendimentos', 'support_agent', '/portal/atendimentos', '', 'portal-atendimentos',
          ('client',), False),
+    Tool('portal_files', 'Arquivos', 'folder', '/portal/arquivos', '', 'portal-arquivos', ('client',), False),
     Tool('portal_protocols', 'Protocolos', 'assignment_turned_in', '/portal/protocolos', '', 'portal-protocolos',
          ('client',), False),
     Tool('portal_docrequests', 'Documentos', 'upload_file', '/portal/documentos', '', 'portal-documentos',
@@ -61,8 +63,6 @@ CLIENT_TOOLS: tuple[Tool, ...] = (
 # staff permission form and the isolation tests' list of routes until their pages exist. Moving a tool from here to
 # STAFF_TOOLS / CLIENT_TOOLS is the one line that publishes it.
 PAGES_PENDING: tuple[Tool, ...] = (
-    Tool('files', 'Arquivos', 'folder', '/arquivos', '', 'arquivos'),
-    Tool('portal_files', 'Arquivos', 'folder', '/portal/arquivos', '', 'portal-arquivos', ('client',), False),
     # issue 11 (see /work/coord/ISSUE11_MODELS.md); the client history '/clientes/<id>/historico' is servicelog's
 )
 TOOLS = {t.key: t for t in STAFF_TOOLS + CLIENT_TOOLS + PAGES_PENDING}
