@@ -161,12 +161,23 @@ def old_database(request, tmp_path, monkeypatch):
 
 def older_schema():
     """Today's services on an older schema leave out what they keep in tables added since (the revision that adds
-    such a table backfills it from the rows): the Painel financeiro's monthly summary (0004)."""
-    from contextlib import nullcontext
+    such a table backfills it from the rows): the Painel financeiro's monthly summary (0004); and they read the
+    notification channels (0006) as everyone's default when that schema has no place for a choice."""
+    from contextlib import ExitStack
+    from unittest import mock
 
     from sqlalchemy import inspect as sa_inspect
+
+    from conton.services import channels
     tables = set(sa_inspect(db.get_engine()).get_table_names())
-    return finance.months_not_kept() if 'financemonth' not in tables else nullcontext()
+    stack = ExitStack()
+    if 'financemonth' not in tables:
+        stack.enter_context(finance.months_not_kept())
+    if 'notificationpreference' not in tables:
+        stack.enter_context(mock.patch.object(
+            channels, 'channels', lambda _session, ids, _category: {uid: channels.FALLBACK for uid in ids}))
+        stack.enter_context(mock.patch.object(channels, 'silent', lambda _session, _pairs: set()))
+    return stack
 
 
 def _run(value):
@@ -394,3 +405,10 @@ UPGRADES['0006'] = Upgrade(upgrade_0006.fill, upgrade_0006.check)
 from tests.migrations import upgrade_0007  # noqa: E402
 
 UPGRADES['0007'] = Upgrade(upgrade_0007.fill, upgrade_0007.check)
+
+
+# --- 0008: the Solicitações list's activity index (tests/migrations/upgrade_0008.py) -------------------------------
+
+from tests.migrations import upgrade_0008  # noqa: E402
+
+UPGRADES['0008'] = Upgrade(upgrade_0008.fill, upgrade_0008.check)
