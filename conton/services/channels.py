@@ -35,7 +35,7 @@ CATEGORY_TOOLS = {
     'recebimentos': ('receivables', 'portal_finance'),
     'protocolos': ('protocols', 'portal_protocols'),
     'arquivos': ('files', 'portal_files'),
-    'atendimentos': ('servicelog', None),  # issue 11's tools: offered once their Tool entries exist
+    'atendimentos': ('servicelog', 'portal_servicelog'),  # issue 11's tools
     'solicitacoes': ('requests', 'portal_requests'),
     'comunicados': ('announcements', 'portal_announcements'),
     'documentos': ('docrequests', 'portal_docrequests'),

@@ -50,7 +50,7 @@ def test_a_login_is_offered_only_the_categories_it_can_receive(office) -> None:
     assert mine[:4] == ['agenda', 'pagamentos', 'recebimentos', 'protocolos'] and 'arquivos' in mine
     theirs = list(channels.preferences(actor_of(office['login'])))
     assert theirs[:3] == ['agenda', 'recebimentos', 'protocolos'] and 'arquivos' in theirs
-    assert 'pagamentos' not in theirs and 'atendimentos' not in theirs  # no client tool for those
+    assert 'pagamentos' not in theirs  # no client tool for it
     clerk = make_user('staff', permissions={'receivables': 'read', 'clients': 'write'})
     assert channels.preferences(actor_of(clerk)) == {'recebimentos': ''}
     assert channels.preferences(actor_of(make_user('staff'))) == {}
