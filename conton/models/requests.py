@@ -33,7 +33,8 @@ class RequestCategory(SQLModel, table=True):
 class ClientRequest(SQLModel, table=True):
     __table_args__ = (Index('ix_clientrequest_status_activity', 'status', 'last_activity_at'),
                       Index('ix_clientrequest_client_activity', 'client_id', 'last_activity_at'),
-                      Index('ix_clientrequest_assignee_status', 'assignee_id', 'status'))
+                      Index('ix_clientrequest_assignee_status', 'assignee_id', 'status'),
+                      Index('ix_clientrequest_activity', 'last_activity_at', 'id'))  # the list's order (0008)
     id: uuid.UUID = uuid_pk()
     number: int = Field(unique=True)
     client_id: uuid.UUID = Field(foreign_key='client.id')
