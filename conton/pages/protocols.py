@@ -267,8 +267,7 @@ class NewProtocol:
                 self.show_pending()
                 self.files_error.error += ' Escolha os arquivos de novo.'
             return
-        ui.notify('Protocolo enviado; o cliente foi avisado.', type='positive')
-        ui.navigate.to(protocols.staff_url(created.id))
+        ui.navigate.to(protocols.staff_url(created.id) + '?enviado=1')  # the detail says it was sent
 
 
 def _file_label(f: files.FileRow) -> str:
@@ -281,7 +280,7 @@ def _file_label(f: files.FileRow) -> str:
 # --------------------------------------------------------------------------------------------------------------------
 
 @ui.page('/protocolos/{protocol_id}')
-def protocol_page(protocol_id: str) -> None:
+def protocol_page(protocol_id: str, request: Request) -> None:
     actor = guard(TOOL, title='Protocolo')
     if actor is None:
         return
@@ -294,6 +293,10 @@ def protocol_page(protocol_id: str) -> None:
             ui.link('Voltar aos protocolos', '/protocolos')
             return
         ProtocolPage(actor, detail)
+        if request.query_params.get('enviado'):  # just sent from /protocolos/novo
+            ui.label('Protocolo enviado; o cliente foi avisado.').classes('text-positive text-body2') \
+                .mark('sent-notice').move(target_index=1)
+            ui.timer(0.05, lambda: ui.navigate.history.replace(protocols.staff_url(detail.protocol.id)), once=True)
 
 
 class ProtocolPage:
