@@ -1,4 +1,4 @@
-"""python -m bench [foundation|finance|reminders|all]"""
+"""python -m bench [foundation|finance|reminders|agenda|all]"""
 import sys
 
 from . import foundation
@@ -19,3 +19,6 @@ if which in ('reminders', 'all'):
 if which in ('docrequests', 'all'):
     from . import docrequests
     print(docrequests.run())
+if which in ('agenda', 'all'):
+    from . import agenda
+    print(agenda.run())

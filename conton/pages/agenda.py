@@ -82,30 +82,12 @@ class View:
         return self.anchor, self.anchor + timedelta(days=LIST_DAYS)
 
 
-@dataclass(frozen=True)
-class Data:
-    """One load of the page's region (the same for every tab showing the same view)."""
-    parts: dict[str, tuple[date, date, list, list]]  # mode -> (start, end, occurrences, due items)
-    staff: dict[str, str]
-    clients: dict[str, str]
-
-
-def load(actor: Actor, view: View, *, client_view: bool = False) -> Data:
-    """The occurrences and due items of the view's ranges (the month and the list for the automatic view)."""
-    modes = [view.mode] if view.mode else ['mes', 'lista']
+def load(actor: Actor, view: View) -> agenda.CalendarView:
+    """The occurrences and due dates of the view's ranges (the month and the list for the automatic view), in one
+    service call."""
     ranges = {'mes': view.month_range(), 'semana': view.week_range(), 'lista': view.list_range()}
-    parts = {}
-    for mode in modes:
-        start, end = ranges[mode]
-        occs = agenda.occurrences(actor, start, end, owner_id=view.owner or None, client_id=view.client or None,
-                                  kinds=(view.kind,) if view.kind else ())
-        dues = [] if view.kind not in ('', 'prazo') else obligations.search(
-            actor, start, end - timedelta(days=1), responsible_id=view.owner or None, client_id=view.client or None)
-        parts[mode] = (start, end, occs, dues)
-    if client_view:
-        return Data(parts, {}, {})
-    return Data(parts, agenda.staff_options(actor),
-                agenda.client_options(actor, include=view.client, limit=0) if view.client else {})
+    chosen = {mode: ranges[mode] for mode in ([view.mode] if view.mode else ['mes', 'lista'])}
+    return agenda.calendar(actor, chosen, owner_id=view.owner or None, client_id=view.client or None, kind=view.kind)
 
 
 @ui.page('/agenda')
@@ -129,7 +111,7 @@ class Calendar:
         data = load(actor, view)
         sections_bar(actor, 'calendario')
         self.head = ui.html('').classes('w-full').mark('agenda-head')
-        client_filter(actor, view.client, data.clients, lambda value: view.url(client=value))
+        client_filter(actor, view.client, data.client, lambda value: view.url(client=value))
         if self.writable:
             with ui.row().classes('w-full items-center gap-2'):
                 ui.button('Novo evento', icon='add', on_click=lambda: self.edit(None)) \
@@ -140,12 +122,12 @@ class Calendar:
         if params.get('evento'):
             self.open_from_url(params.get('evento', ''), params.get('ocorrencia') or None)
 
-    def fetch(self, actor: Actor) -> Data:
+    def fetch(self, actor: Actor) -> agenda.CalendarView:
         return load(actor, self.view)
 
-    def show(self, data: Data) -> None:
+    def show(self, data: agenda.CalendarView) -> None:
         v = self.view
-        staff, clients = data.staff, data.clients
+        staff = data.staff
         step = {'semana': timedelta(days=7), 'lista': timedelta(days=LIST_DAYS)}.get(v.mode)
         if step:
             prev, nxt = v.anchor - step, v.anchor + step
@@ -182,7 +164,7 @@ class Calendar:
         return listing.url('/agenda', self.view.query(), evento=str(occ.event_id),
                            ocorrencia=occ.occurrence.strftime('%Y%m%dT%H%M%SZ'))
 
-    def due_href(self, day: date, item: obligations.DueItem) -> str:
+    def due_href(self, day: date, item: obligations.DueGroup) -> str:
         return listing.url('/agenda/obrigacoes', {'de': day.isoformat(), 'ate': day.isoformat()},
                            obrigacao=str(item.obligation_id), responsavel=self.view.owner, cliente=self.view.client)
 
@@ -210,12 +192,13 @@ class Calendar:
         await event_dialog(self.actor, event_id, occurrence, on_saved=self.refresh, day=self.view.anchor)
 
 
-def render(data: Data, view: View, occ_href, due_href, day_href) -> str:
+def render(data: agenda.CalendarView, view: View, occ_href, due_href, day_href) -> str:
     """The region's HTML: the view chosen, or month and list with CSS choosing by the screen's width."""
     today = clock.today()
     out = []
     for mode, (start, end, occs, dues) in data.parts.items():
-        entries = widgets.occurrence_entries(occs, occ_href, start=start, end=end) + widgets.due_entries(dues, due_href)
+        entries = (widgets.occurrence_entries(occs, occ_href, start=start, end=end)
+                   + widgets.due_group_entries(dues, due_href))
         entries.sort(key=lambda e: (e.day, e.due, e.time == '', e.time))
         if mode == 'mes':
             body = widgets.month_html(view.anchor.year, view.anchor.month, entries, today=today, day_href=day_href)

@@ -233,6 +233,23 @@ def due_entries(items: Iterable, href: Callable[[date, object], str], *, group: 
     return out
 
 
+def due_group_entries(groups: Iterable, href: Callable[[date, object], str]) -> list[Entry]:
+    """Entries of obligation due dates counted per day and obligation (services.obligations.DueGroup, what the
+    Agenda loads for its views): the same chips as `due_entries` with `group`, without a row per client."""
+    out = []
+    for g in groups:
+        if g.count == 1:
+            title = f'{"✓ " if g.done else ""}{g.name} — {g.client_name or "1 cliente"}'
+            sub = f'Competência {g.competence_label} · {g.status_label}' + (
+                ' · data prorrogada' if g.overridden else '')
+        else:
+            title = f'{"✓ " if g.done else ""}{g.name} — {g.count} clientes'
+            sub = f'Competência {g.competence_label} · ' + (f'{g.open} em aberto' if g.open else 'todos feitos')
+        out.append(Entry(g.due_date, title, DONE_COLOR if g.done else DUE_COLOR, href(g.due_date, g), '', sub,
+                         due=True))
+    return out
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # The iCal feed of the login
 # --------------------------------------------------------------------------------------------------------------------

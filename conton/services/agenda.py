@@ -303,6 +303,43 @@ def _client_options(session: Session, text: str, include, limit: int) -> dict[st
     return {str(i): n for i, n in rows}
 
 
+@dataclass(frozen=True)
+class CalendarView:
+    """What the staff Agenda shows, in one load: per view ('mes', 'lista' …) its [start, end) days, occurrences and
+    obligation due dates counted per day and obligation (obligations.DueGroup); the staff filter's choices; the
+    name of the client filtered on ({id: name}, empty without a client filter)."""
+    parts: dict[str, tuple[date, date, list[Occurrence], list]]
+    staff: dict[str, str]
+    client: dict[str, str]
+
+
+def calendar(actor: Actor, ranges: dict[str, tuple[date, date]], *, owner_id=None, client_id=None,
+             kind: str = '') -> CalendarView:
+    """The Agenda's views over `ranges` ({view: (first day, day after the last)}) in one unit of work and a fixed
+    handful of statements whatever the size of the office: the events of the union of the ranges (with their
+    exceptions and names), the due dates grouped (a month of 4,000 due dates is a few dozen groups), the staff
+    choices and the chosen client's name. `owner_id` filters the events' owner and the obligations' responsible;
+    `kind` 'prazo' or '' includes the due dates."""
+    from . import obligations
+    require(actor, TOOL, 'read')
+    lo, hi = min(r[0] for r in ranges.values()), max(r[1] for r in ranges.values())
+    with unit(actor) as session:
+        occs = _occurrences(session, actor, _bound(lo), _bound(hi), owner_id=owner_id, client_id=client_id,
+                            kinds=(kind,) if kind else ())
+        dues = [] if kind not in ('', 'prazo') else obligations._due_groups(
+            session, actor, lo, hi - timedelta(days=1), client_id=client_id, responsible_id=owner_id)
+        staff = {str(i): n for i, n in session.exec(
+            select(User.id, User.name).where(User.role.in_(('admin', 'staff')), User.active == True)  # noqa: E712
+            .order_by(User.name)).all()}
+        client = _client_options(session, '', client_id, 0) if client_id else {}
+    parts = {}
+    for mode, (start, end) in ranges.items():
+        s, e = _bound(start), _bound(end)
+        parts[mode] = (start, end, [o for o in occs if o.starts_at < e and o.ends_at > s],
+                       [d for d in dues if start <= d.due_date < end])
+    return CalendarView(parts, staff, client)
+
+
 def upcoming_count(session: Session, actor: Actor, days: int = 7) -> int:
     """The home badge: occurrences in the next `days` days that have not ended, plus the obligations not done that
     fall due from today to `days` days ahead — the office's all (staff), its own shared and visible ones (a client
@@ -510,7 +547,33 @@ def expand(rule: Recurrence, first: datetime, start: datetime, end: datetime, *,
     both inclusive), in order. `holidays`: extra non-business days for 'monthly_last_business'."""
     if rule.freq == 'monthly_last_business':
         return [d for d in _last_business_days(rule, first, end, frozenset(holidays)) if start <= d <= end]
-    return _rrule(rule, first).between(start, end, inc=True)
+    return _rrule(rule, first, dtstart=_fast_forward(rule, first, start)).between(start, end, inc=True)
+
+
+def _fast_forward(rule: Recurrence, first: datetime, start: datetime) -> datetime:
+    """A later start for rrule that gives the same occurrences from `start` on: whole periods (interval days,
+    weeks, months or years) after `first`, at the beginning of its period, so that rrule does not walk a long series
+    from its first occurrence. Not for a series ended by a count (its count runs from the first occurrence)."""
+    if rule.count is not None or start <= first:
+        return first
+    k = rule.interval
+    if rule.freq == 'daily':
+        n = (start.date() - first.date()).days // k - 1
+        return first + timedelta(days=n * k) if n > 0 else first
+    if rule.freq == 'weekly':  # rrule's weeks start on Monday (wkst)
+        monday = first.date() - timedelta(days=first.weekday())
+        n = (start.date() - monday).days // 7 // k - 1
+        return datetime.combine(monday + timedelta(weeks=n * k), first.time()) if n > 0 else first
+    if rule.freq in ('monthly_day', 'monthly_nth'):
+        n = ((start.year - first.year) * 12 + start.month - first.month) // k - 1
+        if n <= 0:
+            return first
+        y, m = divmod(first.year * 12 + first.month - 1 + n * k, 12)
+        return datetime.combine(date(y, m + 1, 1), first.time())
+    if rule.freq == 'yearly':
+        n = (start.year - first.year) // k - 1
+        return datetime.combine(date(first.year + n * k, first.month, 1), first.time()) if n > 0 else first
+    return first
 
 
 def first_occurrence(rule: Recurrence, first: datetime, *, holidays: Iterable[date] = ()) -> datetime | None:
@@ -532,9 +595,11 @@ def last_occurrence(rule: Recurrence, first: datetime, *, holidays: Iterable[dat
     return found[-1] if found else None
 
 
-def _rrule(rule: Recurrence, first: datetime) -> _rr.rrule:
+def _rrule(rule: Recurrence, first: datetime, *, dtstart: datetime | None = None) -> _rr.rrule:
+    """The rrule of a series that begins at `first` (its defaults: weekday, day of the month); `dtstart` a later
+    start from `_fast_forward`."""
     until = datetime.combine(rule.until, time(23, 59, 59)) if rule.until else None
-    common = dict(dtstart=first, interval=rule.interval, until=until, count=rule.count, cache=False)
+    common = dict(dtstart=dtstart or first, interval=rule.interval, until=until, count=rule.count, cache=False)
     if rule.freq == 'daily':
         return _rr.rrule(_rr.DAILY, **common)
     if rule.freq == 'weekly':
@@ -607,9 +672,18 @@ def _event(session: Session, actor: Actor, event_id, *, for_update: bool = False
 def _occurrences(session: Session, actor: Actor, lo: datetime, hi: datetime, *, owner_id=None, client_id=None,
                  kinds: tuple[str, ...] = (), text: str = '') -> list[Occurrence]:
     moved_in = select(EventException.event_id).where(EventException.starts_at < hi, EventException.ends_at > lo)
-    query = _scoped_events(select(Event).where(or_(
-        (Event.starts_at < hi) & (or_(Event.series_end.is_(None), Event.series_end > lo)), Event.id.in_(moved_in))),
-        actor)
+    # one statement: the events with their exceptions (a row per exception) and the owner's and client's names, as
+    # plain rows (ORM objects cost ~25 µs each, and a month of a large office has hundreds of events)
+    X = EventException  # noqa: N806
+    query = _scoped_events(
+        select(*_EVENT_COLUMNS, X.occurrence.label('x_occurrence'), X.cancelled.label('x_cancelled'),
+               X.title.label('x_title'), X.description.label('x_description'), X.location.label('x_location'),
+               X.starts_at.label('x_starts_at'), X.ends_at.label('x_ends_at'), User.name.label('owner_name'),
+               Client.name.label('client_name'))
+        .outerjoin(EventException, EventException.event_id == Event.id)
+        .outerjoin(User, User.id == Event.owner_id).outerjoin(Client, Client.id == Event.client_id)
+        .where(or_((Event.starts_at < hi) & (or_(Event.series_end.is_(None), Event.series_end > lo)),
+                   Event.id.in_(moved_in))), actor)
     if owner_id:
         query = query.where(Event.owner_id == as_uuid(owner_id))
     if client_id:
@@ -618,22 +692,50 @@ def _occurrences(session: Session, actor: Actor, lo: datetime, hi: datetime, *, 
         query = query.where(Event.kind.in_(kinds))
     if text and text.strip():
         query = query.where(Event.title.ilike(f'%{text.strip()}%'))
-    events = list(session.exec(query).all())
-    return _expand_rows(session, events, lo, hi)
+    events: dict[uuid.UUID, object] = {}
+    exceptions: dict[uuid.UUID, dict[datetime, _Exception]] = {}
+    names: dict[uuid.UUID, str] = {}
+    for row in session.exec(query).all():
+        events.setdefault(row.id, row)
+        names[row.owner_id] = row.owner_name or ''
+        if row.client_id is not None:
+            names[row.client_id] = row.client_name or ''
+        if row.x_occurrence is not None:
+            exceptions.setdefault(row.id, {})[_utc(row.x_occurrence)] = _Exception(
+                row.x_cancelled, row.x_title, row.x_description, row.x_location, row.x_starts_at, row.x_ends_at)
+    return _expand_rows(session, list(events.values()), lo, hi, names=names, exceptions=exceptions)
 
 
-def _expand_rows(session: Session, events: list[Event], lo: datetime, hi: datetime, *,
-                 by_original: bool = False) -> list[Occurrence]:
+_EVENT_COLUMNS = (Event.id, Event.title, Event.description, Event.kind, Event.all_day, Event.starts_at, Event.ends_at,
+                  Event.location, Event.owner_id, Event.client_id, Event.shared, Event.recurrence, Event.series_end)
+
+
+@dataclass(frozen=True)
+class _Exception:
+    """What the expansion reads of an EventException."""
+    cancelled: bool
+    title: str | None
+    description: str | None
+    location: str | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+
+
+def _expand_rows(session: Session, events: list[Event], lo: datetime, hi: datetime, *, by_original: bool = False,
+                 names: dict | None = None, exceptions: dict | None = None) -> list[Occurrence]:
     """Occurrences of `events` overlapping [lo, hi) with their exceptions (one query for the exceptions, one for the
-    names). `by_original`: select by the rule's start instead (finding one occurrence by its key)."""
+    names, unless the caller read them with the events). `by_original`: select by the rule's start instead (finding
+    one occurrence by its key)."""
     if not events:
         return []
-    recurring = [e.id for e in events if e.recurrence is not None]
-    exceptions: dict[uuid.UUID, dict[datetime, EventException]] = {}
-    for chunk in _chunks(recurring, 500):
-        for exc in session.exec(select(EventException).where(EventException.event_id.in_(chunk))).all():
-            exceptions.setdefault(exc.event_id, {})[_utc(exc.occurrence)] = exc
-    names = _names(session, events)
+    if exceptions is None:
+        recurring = [e.id for e in events if e.recurrence is not None]
+        exceptions = {}
+        for chunk in _chunks(recurring, 500):
+            for exc in session.exec(select(EventException).where(EventException.event_id.in_(chunk))).all():
+                exceptions.setdefault(exc.event_id, {})[_utc(exc.occurrence)] = exc
+    if names is None:
+        names = _names(session, events)
     holidays = _office_holidays(session, lo, hi) if any(
         (e.recurrence or {}).get('freq') == 'monthly_last_business' for e in events) else frozenset()
     out: list[Occurrence] = []
@@ -644,6 +746,9 @@ def _expand_rows(session: Session, events: list[Event], lo: datetime, hi: dateti
             starts = [start] if (start < hi and end > lo) or (by_original and lo <= start < hi) else []
         else:
             rule = Recurrence.from_dict(event.recurrence)
+            if rule.count is not None and event.series_end is not None and rule.freq != 'monthly_last_business':
+                # the same occurrences, ended by the last one's day: lets rrule start near the range (_fast_forward)
+                rule = replace(rule, count=None, until=clock.local(_utc(event.series_end) - duration).date())
             first = clock.local(start).replace(tzinfo=None)
             low = lo if by_original else lo - duration
             window_lo = clock.local(low).replace(tzinfo=None)

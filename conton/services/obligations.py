@@ -212,6 +212,16 @@ def search(actor: Actor, start: date, end: date, *, status: str = '', client_id=
     return _with_status(items, status)
 
 
+def groups(actor: Actor, start: date, end: date, *, client_id=None, responsible_id=None,
+           obligation_id=None) -> list[DueGroup]:
+    """The due dates in [start, end] counted per day and obligation (the calendars' chips), in a few grouped
+    queries whatever the number of clients; the same dates and situations as `search`."""
+    _require_read(actor)
+    with unit(actor) as session:
+        return _due_groups(session, actor, start, end, client_id=client_id, responsible_id=responsible_id,
+                           obligation_id=obligation_id)
+
+
 def month(actor: Actor, year: int, month_no: int, **filters) -> list[DueItem]:
     """The due items of a calendar month (the Agenda's month view)."""
     first = date(year, month_no, 1)
@@ -660,14 +670,62 @@ def holidays(actor: Actor, year: int | None = None) -> list[HolidayRow]:
 # Internals: the due-date computation (a fixed number of queries)
 # --------------------------------------------------------------------------------------------------------------------
 
-def _due_items(session: Session, actor: Actor | None, start: date, end: date, *, client_id=None, responsible_id=None,
-               obligation_id=None, today: date | None = None, active_clients: bool = True) -> list[DueItem]:
-    today = today or clock.today()
-    query = (select(ObligationAssignment, Obligation, Client.name, Client.uf, Client.city, User.name)
-             .join(Obligation, Obligation.id == ObligationAssignment.obligation_id)
-             .join(Client, Client.id == ObligationAssignment.client_id)
-             .outerjoin(User, User.id == ObligationAssignment.responsible_id)
-             .where(Obligation.active == True))  # noqa: E712
+class _DueCalendar:
+    """The due dates of the loaded obligations for [start, end], by (obligation, place): the rule with the place's
+    extra holidays and the override for all clients on top, computed once per (obligation, competência, place).
+    Overrides for one client are kept apart (`per_client`) for the callers to apply. Two queries: overrides and
+    extra holidays."""
+
+    def __init__(self, session: Session, obs: dict[uuid.UUID, Obligation], start: date, end: date) -> None:
+        self.start, self.end = start, end
+        self.first_comp, self.last_comp = _competence_of(_add_months(start, -16)), _competence_of(end)
+        self.rules = {oid: _rule(o) for oid, o in obs.items()}
+        self.general: dict[tuple, ObligationOverride] = {}
+        self.per_client: dict[tuple, ObligationOverride] = {}
+        for o in session.exec(select(ObligationOverride).where(ObligationOverride.obligation_id.in_(list(obs)),
+                                                               ObligationOverride.competence >= self.first_comp,
+                                                               ObligationOverride.competence <= self.last_comp)).all():
+            if o.client_id is None:
+                self.general[(o.obligation_id, o.competence)] = o
+            else:
+                self.per_client[(o.obligation_id, o.competence, o.client_id)] = o
+        self.moved = {(ob, comp) for ob, comp, _ in self.per_client}  # (obligation, competência) moved for someone
+        self.extra = session.exec(select(ExtraHoliday).where(ExtraHoliday.day >= date(start.year - 2, 1, 1),
+                                                             ExtraHoliday.day <= date(end.year + 1, 12, 31))).all()
+        self._places: dict[tuple[str, str], tuple[str, str]] = {}
+        self._holidays: dict[tuple[str, str], frozenset[date]] = {}
+        self._dates: dict[tuple, list[tuple]] = {}
+
+    def place(self, uf: str | None, city: str | None) -> tuple[str, str]:
+        raw = (uf or '', city or '')
+        if raw not in self._places:
+            self._places[raw] = ((uf or '').upper(), fold(city))
+        return self._places[raw]
+
+    def dates(self, ob_id: uuid.UUID, place: tuple[str, str]) -> list[tuple]:
+        """[(competência, rule date, due date, general override or None)] of the competências whose due date (or a
+        one-client override) may fall in [start, end], in order."""
+        key = (ob_id, place)
+        found = self._dates.get(key)
+        if found is None:
+            if place not in self._holidays:
+                self._holidays[place] = frozenset(h.day for h in self.extra if _applies(h, *place))
+            hset, rule, found = self._holidays[place], self.rules[ob_id], []
+            for comp in _competences(rule, self.first_comp, self.last_comp):
+                try:
+                    rule_date = deadlines.deadline(rule, _mm_aaaa(comp), extra_holidays=hset)
+                except ValueError:
+                    continue
+                override = self.general.get((ob_id, comp))
+                due = override.due_date if override is not None else rule_date
+                if self.start <= due <= self.end or (ob_id, comp) in self.moved:
+                    found.append((comp, rule_date, due, override))
+            self._dates[key] = found
+        return found
+
+
+def _assignment_filters(query, actor: Actor | None, client_id, responsible_id, obligation_id, active_clients: bool):
+    query = query.where(Obligation.active == True)  # noqa: E712
     if active_clients:
         query = query.where(Client.active == True)  # noqa: E712
     if actor is not None:
@@ -678,64 +736,179 @@ def _due_items(session: Session, actor: Actor | None, start: date, end: date, *,
         query = query.where(ObligationAssignment.responsible_id == as_uuid(responsible_id))
     if obligation_id:
         query = query.where(ObligationAssignment.obligation_id == as_uuid(obligation_id))
-    rows = session.exec(query).all()
+    return query
+
+
+def _due_items(session: Session, actor: Actor | None, start: date, end: date, *, client_id=None, responsible_id=None,
+               obligation_id=None, today: date | None = None, active_clients: bool = True) -> list[DueItem]:
+    today = today or clock.today()
+    A = ObligationAssignment  # noqa: N806
+    query = (select(A.id, A.client_id, A.obligation_id, A.responsible_id, A.visible_to_client, A.since, Client.name,
+                    Client.uf, Client.city, User.name)
+             .join(Obligation, Obligation.id == A.obligation_id)
+             .join(Client, Client.id == A.client_id)
+             .outerjoin(User, User.id == A.responsible_id))
+    rows = session.exec(_assignment_filters(query, actor, client_id, responsible_id, obligation_id,
+                                            active_clients)).all()
     if not rows:
         return []
-    first_comp, last_comp = _competence_of(_add_months(start, -16)), _competence_of(end)
-    obs = {o.id: o for _, o, *_ in rows}
-    overrides_ = {}
-    for o in session.exec(select(ObligationOverride).where(ObligationOverride.obligation_id.in_(list(obs)),
-                                                           ObligationOverride.competence >= first_comp,
-                                                           ObligationOverride.competence <= last_comp)).all():
-        overrides_[(o.obligation_id, o.competence, o.client_id)] = o
-    extra = session.exec(select(ExtraHoliday).where(ExtraHoliday.day >= date(start.year - 2, 1, 1),
-                                                    ExtraHoliday.day <= date(end.year + 1, 12, 31))).all()
-    holiday_sets: dict[tuple[str, str], frozenset[date]] = {}
-    rules = {oid: _rule(o) for oid, o in obs.items()}
-    computed: dict[tuple, date | None] = {}
+    obs = {o.id: o for o in session.exec(select(Obligation).where(Obligation.id.in_({r[2] for r in rows}))).all()}
+    cal = _DueCalendar(session, obs, start, end)
+    per_client = cal.per_client
     found: list[tuple] = []
-    for a, ob, cname, cuf, ccity, rname in rows:
-        place = ((cuf or '').upper(), fold(ccity))
-        if place not in holiday_sets:
-            holiday_sets[place] = frozenset(h.day for h in extra if _applies(h, *place))
-        hset = holiday_sets[place]
-        for comp in _competences(rules[ob.id], first_comp, last_comp):
-            if comp < a.since:
+    for row in rows:
+        a_client, ob_id, since = row[1], row[2], row[5]
+        for comp, rule_date, due, override in cal.dates(ob_id, cal.place(row[7], row[8])):
+            if comp < since:
                 continue
-            key = (ob.id, comp, place)
-            if key not in computed:
-                try:
-                    computed[key] = deadlines.deadline(rules[ob.id], _mm_aaaa(comp), extra_holidays=hset)
-                except ValueError:
-                    computed[key] = None
-            rule_date = computed[key]
-            if rule_date is None:
-                continue
-            override = overrides_.get((ob.id, comp, a.client_id)) or overrides_.get((ob.id, comp, None))
-            due = override.due_date if override is not None else rule_date
+            if per_client:
+                mine = per_client.get((ob_id, comp, a_client))
+                if mine is not None:
+                    due, override = mine.due_date, mine
             if start <= due <= end:
-                found.append((a, ob, cname, rname, comp, due, rule_date, override))
+                found.append((row, comp, due, rule_date, override))
     if not found:
         return []
-    clients = list({f[0].client_id for f in found})
-    comps = sorted({f[4] for f in found})
+    clients = list({f[0][1] for f in found})
+    comps = sorted({f[1] for f in found})
     marks: dict[tuple, tuple] = {}
     for chunk in _chunks(clients, 500):
-        for m, who in session.exec(select(ObligationDone, User.name).outerjoin(User, User.id == ObligationDone.done_by)
-                                   .where(ObligationDone.client_id.in_(chunk),
-                                          ObligationDone.competence >= comps[0],
-                                          ObligationDone.competence <= comps[-1])).all():
-            marks[(m.client_id, m.obligation_id, m.competence)] = (m, who or '')
+        for m_client, m_ob, m_comp, done_at, no_movement, m_file, who in session.exec(
+                select(ObligationDone.client_id, ObligationDone.obligation_id, ObligationDone.competence,
+                       ObligationDone.done_at, ObligationDone.no_movement, ObligationDone.file, User.name)
+                .outerjoin(User, User.id == ObligationDone.done_by)
+                .where(ObligationDone.client_id.in_(chunk), ObligationDone.competence >= comps[0],
+                       ObligationDone.competence <= comps[-1])).all():
+            marks[(m_client, m_ob, m_comp)] = (clock.local(done_at), who or '', bool(no_movement), bool(m_file))
+    none = (None, '', False, False)
     items = []
-    for a, ob, cname, rname, comp, due, rule_date, override in found:
-        mark, who = marks.get((a.client_id, ob.id, comp), (None, ''))
-        items.append(DueItem(a.id, a.client_id, cname, ob.id, ob.code, ob.name, ob.kind, ob.sphere, comp, due,
+    for row, comp, due, rule_date, override in found:
+        a_id, a_client, ob_id, responsible, visible, _, cname, _, _, rname = row
+        ob = obs[ob_id]
+        done_at, who, no_movement, has_file = marks.get((a_client, ob_id, comp), none)
+        items.append(DueItem(a_id, a_client, cname, ob_id, ob.code, ob.name, ob.kind, ob.sphere, comp, due,
                              rule_date, override is not None, override.note if override is not None else '',
-                             a.responsible_id, rname or '', a.visible_to_client,
-                             clock.local(mark.done_at) if mark is not None else None, who,
-                             bool(mark and mark.no_movement), bool(mark and mark.file), today))
-    items.sort(key=lambda i: (i.due_date, fold(i.client_name), i.name, i.competence))
+                             responsible, rname or '', visible, done_at, who, no_movement, has_file, today))
+    folded: dict[str, str] = {}
+    for i in items:
+        if i.client_name not in folded:
+            folded[i.client_name] = fold(i.client_name)
+    items.sort(key=lambda i: (i.due_date, folded[i.client_name], i.name, i.competence))
     return items
+
+
+@dataclass(frozen=True)
+class DueGroup:
+    """The due dates of one obligation on one day over the clients in view (a calendar's chip: 'DAS — 12
+    clientes'); with one client, that client's name and situation."""
+    due_date: date
+    obligation_id: uuid.UUID
+    code: str
+    name: str
+    competence: str  # 'AAAA-MM' (the first, if several fall due that day)
+    count: int
+    open: int
+    overridden: bool
+    client_name: str  # with count == 1
+    done_at: datetime | None  # with count == 1 (office time zone)
+    today: date
+
+    @property
+    def competence_label(self) -> str:
+        return formatting.competence(self.competence)
+
+    @property
+    def done(self) -> bool:
+        return self.open == 0
+
+    @property
+    def status_label(self) -> str:
+        """The situation of a single client's due date (as DueItem.status_label)."""
+        if self.open == 0:
+            late = self.done_at is not None and self.done_at.date() > self.due_date
+            return STATUS_LABELS['feito_atraso' if late else 'feito']
+        if self.due_date < self.today:
+            return STATUS_LABELS['vencido']
+        return STATUS_LABELS['hoje' if self.due_date == self.today else 'pendente']
+
+
+def _due_groups(session: Session, actor: Actor, start: date, end: date, *, client_id=None, responsible_id=None,
+                obligation_id=None, today: date | None = None) -> list[DueGroup]:
+    """The due dates in [start, end] counted per day and obligation, without a row per client: the assignments and
+    the done marks are read grouped by (obligation, place, first competência), so the statements and the work do
+    not grow with the number of clients (a month of an office of 500 clients with 8 obligations each is 4,000 due
+    dates and a few dozen groups). One-client overrides move their client with one more query, only when there
+    are such overrides. The same dates as `_due_items`."""
+    from sqlalchemy import func
+    today = today or clock.today()
+    A, D = ObligationAssignment, ObligationDone  # noqa: N806
+    filters = dict(client_id=client_id, responsible_id=responsible_id, obligation_id=obligation_id,
+                   active_clients=True)
+    query = (select(Obligation, Client.uf, Client.city, A.since, func.count(), func.min(Client.name))
+             .join(Obligation, Obligation.id == A.obligation_id).join(Client, Client.id == A.client_id)
+             .group_by(Obligation.id, Client.uf, Client.city, A.since))
+    groups = session.exec(_assignment_filters(query, actor, **filters)).all()
+    if not groups:
+        return []
+    obs = {g[0].id: g[0] for g in groups}
+    cal = _DueCalendar(session, obs, start, end)
+    marks: dict[tuple, tuple[int, datetime | None]] = {}
+    query = (select(D.obligation_id, D.competence, Client.uf, Client.city, A.since, func.count(), func.max(D.done_at))
+             .join(A, (A.client_id == D.client_id) & (A.obligation_id == D.obligation_id))
+             .join(Obligation, Obligation.id == A.obligation_id).join(Client, Client.id == A.client_id)
+             .where(D.competence >= cal.first_comp, D.competence <= cal.last_comp, D.competence >= A.since)
+             .group_by(D.obligation_id, D.competence, Client.uf, Client.city, A.since))
+    for ob_id, comp, uf, city, since, n, last in session.exec(_assignment_filters(query, actor, **filters)).all():
+        marks[(ob_id, comp, uf, city, since)] = (n, last)
+    # (day, obligation) -> [count, done, first competência, overridden, name of a single client, its done_at]
+    days: dict[tuple, list] = {}
+
+    def add(day: date, ob_id, comp: str, n: int, done: int, overridden: bool, name: str, done_at) -> None:
+        if not start <= day <= end:
+            return
+        e = days.setdefault((day, ob_id), [0, 0, comp, False, '', None])
+        e[0] += n
+        e[1] += done
+        e[2] = min(e[2], comp)
+        e[3] = e[3] or (overridden and n > 0)
+        if n == 1:
+            e[4], e[5] = name, done_at
+        elif n < 0:
+            e[4] = ''
+    for ob, uf, city, since, n, name in groups:
+        for comp, _, due, override in cal.dates(ob.id, cal.place(uf, city)):
+            if comp >= since:
+                done, last = marks.get((ob.id, comp, uf, city, since), (0, None))
+                add(due, ob.id, comp, n, done, override is not None, name if n == 1 else '',
+                    clock.local(last) if last and done else None)
+    moved = [(ob_id, comp, cid, o) for (ob_id, comp, cid), o in cal.per_client.items()]
+    if moved:  # one client's own override: take it from the general date, put it on its own
+        query = (select(A.client_id, A.obligation_id, A.since, Client.uf, Client.city, Client.name)
+                 .join(Obligation, Obligation.id == A.obligation_id).join(Client, Client.id == A.client_id)
+                 .where(A.client_id.in_({m[2] for m in moved})))
+        mine = {(r[0], r[1]): r for r in session.exec(_assignment_filters(query, actor, **filters)).all()}
+        done_marks = {(c, o, comp): at for c, o, comp, at in session.exec(
+            select(D.client_id, D.obligation_id, D.competence, D.done_at)
+            .where(D.client_id.in_({m[2] for m in moved}), D.competence.in_({m[1] for m in moved}))).all()}
+        for ob_id, comp, cid, o in moved:
+            row = mine.get((cid, ob_id))
+            if row is None or comp < row[2]:
+                continue
+            general = next((d for d in cal.dates(ob_id, cal.place(row[3], row[4])) if d[0] == comp), None)
+            at = done_marks.get((cid, ob_id, comp))
+            done = 1 if at is not None else 0
+            if general is not None:
+                add(general[2], ob_id, comp, -1, -done, False, '', None)
+            add(o.due_date, ob_id, comp, 1, done, True, row[5], clock.local(at) if at else None)
+    out = []
+    for (day, ob_id), (n, done, comp, overridden, name, done_at) in days.items():
+        if n <= 0:
+            continue
+        ob = obs[ob_id]
+        out.append(DueGroup(day, ob_id, ob.code, ob.name, comp, n, n - done, overridden, name if n == 1 else '',
+                            done_at if n == 1 else None, today))
+    out.sort(key=lambda g: (g.due_date, g.name))
+    return out
 
 
 def _with_status(items: list[DueItem], status: str) -> list[DueItem]:

@@ -449,3 +449,25 @@ def test_upcoming_count_is_the_next_seven_days_and_a_client_counts_only_its_own(
     obligations.mark_done(actor, alfa.id, das.id, '12/2025')
     with unit(login) as session:
         assert agenda.upcoming_count(session, login) == 1
+
+
+def test_expansion_started_near_the_range_gives_what_the_whole_series_gives() -> None:
+    """expand() lets rrule start whole periods after the series' first occurrence (_fast_forward): for every kind
+    of rule, interval and window it must give exactly what rrule from the first occurrence gives."""
+    import random
+
+    from conton.services.agenda import _rrule
+    rng = random.Random(31)
+    for _ in range(400):
+        freq = rng.choice(('daily', 'weekly', 'monthly_day', 'monthly_nth', 'yearly'))
+        first = datetime(2024, 1, 1, 9, 30) + timedelta(days=rng.randrange(0, 800), minutes=30 * rng.randrange(20))
+        rule = Recurrence(freq, interval=rng.choice((1, 1, 2, 3, 5)),
+                          weekdays=tuple(sorted(rng.sample(range(7), rng.randint(1, 3)))) if freq == 'weekly' else (),
+                          day=rng.choice((None, 1, 15, 29, 30, 31)) if freq == 'monthly_day' else None,
+                          nth=rng.choice((1, 2, 4, -1)) if freq == 'monthly_nth' else None,
+                          weekday=rng.randrange(7) if freq == 'monthly_nth' else None,
+                          until=first.date() + timedelta(days=rng.randrange(30, 4000)) if rng.random() < 0.5 else None)
+        start = first + timedelta(days=rng.randrange(-30, 3000), hours=rng.randrange(24))
+        end = start + timedelta(days=rng.choice((1, 7, 42, 400)))
+        assert agenda.expand(rule, first, start, end) == _rrule(rule, first).between(start, end, inc=True), \
+            (rule, first, start)

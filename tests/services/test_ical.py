@@ -116,3 +116,19 @@ def test_revoked_regenerated_unknown_and_disabled_tokens_are_not_found(office) -
         session.exec(update(User).where(User.id == staff.id).values(active=False))
     with pytest.raises(NotFound):
         ical.feed(staff_token)
+
+
+def test_text_is_escaped_and_long_lines_folded_so_the_feed_parses_back_exactly(office) -> None:
+    """The VEVENT lines are written by hand (speed): commas, semicolons, backslashes, line breaks and long accented
+    text come back unchanged from icalendar's parser, and no line passes 75 octets."""
+    actor, _ = office
+    title = 'Reunião; pauta: IRPJ, CSLL \\ e "outros"'
+    description = 'Primeira linha,\nsegunda; com acentuação — ' + ' '.join(['çãõéíú'] * 30)
+    agenda.create(actor, title=title, start_day=date(2026, 2, 3), start_time='09:30', description=description,
+                  location='Sala 1, 2º andar; fundos')
+    data = ical.feed(ical.create_token(actor))
+    assert all(len(line) <= 75 for line in data.split(b'\r\n'))
+    [event] = _events(data)
+    assert str(event['summary']) == title and str(event['description']) == description
+    assert str(event['location']) == 'Sala 1, 2º andar; fundos'
+    assert event.decoded('dtstart') == datetime(2026, 2, 3, 9, 30, tzinfo=clock.tz())

@@ -285,3 +285,57 @@ def test_no_reminder_once_done_nor_after_the_due_date(office) -> None:
     assert [n.title for n in _reminded(responsible)] == ['FGTS Digital vence hoje']
     clock.set_now(datetime.combine(date(2026, 2, 21), time(8, 30), tzinfo=tz))
     assert reminders.sweep(['obligation']) == {'obligation': 0}
+
+
+def _grouped(items) -> list[tuple]:
+    """What the calendars show of DueItems, per day and obligation."""
+    out: dict[tuple, list] = {}
+    for i in items:
+        out.setdefault((i.due_date, i.obligation_id), []).append(i)
+    rows = []
+    for (day, ob), found in sorted(out.items(), key=lambda kv: (kv[0][0], kv[1][0].name)):
+        one = found[0] if len(found) == 1 else None
+        rows.append((day, ob, min(i.competence for i in found), len(found), sum(1 for i in found if not i.done),
+                     any(i.overridden for i in found), one.client_name if one else '',
+                     one.status_label if one else ''))
+    return rows
+
+
+def _of_groups(groups) -> list[tuple]:
+    return [(g.due_date, g.obligation_id, g.competence, g.count, g.open, g.overridden, g.client_name,
+             g.status_label if g.count == 1 else '') for g in groups]
+
+
+def test_the_grouped_due_dates_match_the_one_per_client_list(office) -> None:
+    """obligations.groups (the calendars, grouped queries) gives the same days, counts, open counts, overrides and
+    single-client situations as obligations.search (one row per client): places with their own holiday, different
+    first competências, an override for all and one for a single client, marks on time and late, a filter, and a
+    client login's view."""
+    actor, admin = office
+    clock.set_now(datetime(2026, 3, 4, 13, tzinfo=timezone.utc))
+    other = make_user('staff', permissions={'agenda': 'write'})
+    sp = [make_client(f'SP {n}', city='São Paulo', uf='SP') for n in range(3)]
+    rio = make_client('Rio 1', city='Rio de Janeiro', uf='RJ')
+    late = make_client('Começou depois', city='São Paulo', uf='SP')
+    for c in sp + [rio]:
+        _assign(actor, c, 'DAS', 'FGTS', 'ESOCIAL', 'DCTFWEB', responsible_id=admin.id, visible_to_client=True)
+    obligations.assign(actor, late.id, _ob(actor, 'DAS').id, since='03/2026', responsible_id=other.id)
+    obligations.add_holiday(actor, date(2026, 3, 20), 'Feriado do Rio', scope='municipal', uf='RJ',
+                            city='Rio de Janeiro')
+    obligations.set_override(actor, _ob(actor, 'FGTS').id, '02/2026', date(2026, 3, 23), note='Decreto')
+    obligations.set_override(actor, _ob(actor, 'DAS').id, '02/2026', date(2026, 3, 27), client_id=sp[1].id)
+    obligations.mark_done(actor, sp[0].id, _ob(actor, 'DAS').id, '02/2026')
+    obligations.mark_done(actor, sp[1].id, _ob(actor, 'DAS').id, '02/2026')
+    obligations.mark_done(actor, rio.id, _ob(actor, 'ESOCIAL').id, '01/2026')  # late: due 18/02
+    start, end = date(2026, 1, 26), date(2026, 4, 30)
+    assert _of_groups(obligations.groups(actor, start, end)) == _grouped(obligations.search(actor, start, end))
+    assert any(g.count == 1 and g.overridden and g.client_name == 'SP 1' for g in obligations.groups(actor, start, end))
+    for filters in ({'responsible_id': admin.id}, {'responsible_id': other.id}, {'client_id': sp[1].id},
+                    {'client_id': rio.id}, {'obligation_id': _ob(actor, 'DAS').id}):
+        assert _of_groups(obligations.groups(actor, start, end, **filters)) == \
+            _grouped(obligations.search(actor, start, end, **filters)), filters
+    login = actor_of(make_user('client', client=sp[1]))
+    seen = obligations.groups(login, start, end)
+    assert _of_groups(seen) == _grouped(obligations.search(login, start, end)) and seen
+    assert all(g.count == 1 and g.client_name == 'SP 1' for g in seen)
+    assert obligations.groups(login, start, end, client_id=rio.id) == []
