@@ -817,7 +817,11 @@ def _release_chunk(announcement_id: uuid.UUID, size: int) -> int:
         active = set(session.exec(select(Client.id).where(Client.id.in_({f[2] for f in found}),
                                                           Client.active == True)).all())  # noqa: E712
         files = _attachments(session, [announcement_id]).get(announcement_id, [])
-        compose = _composer(item, files)
+        tokens = {}
+        if item.template == 'first_use':  # one statement each for every set-password link of the chunk
+            tokens = auth.issue_tokens(session, [u.id for u in users.values() if not u.password_hash and u.active],
+                                       'welcome')
+        compose = _composer(item, files, tokens)
         updates = []
         for rid, user_id, client_id in found:
             user = users.get(user_id)
@@ -839,7 +843,8 @@ def _release_chunk(announcement_id: uuid.UUID, size: int) -> int:
         return len(found)
 
 
-def _composer(item: Announcement, files: list[AttachmentRow]) -> Callable[[Session, User], OutboxEmail]:
+def _composer(item: Announcement, files: list[AttachmentRow],
+              tokens: dict[uuid.UUID, str]) -> Callable[[Session, User], OutboxEmail]:
     """The e-mail of one recipient: its greeting, the office's text, the attachments' names, and the way in (the
     comunicado in the portal; with the first-use template, the login and, without a password, a set-password
     link)."""
@@ -855,7 +860,7 @@ def _composer(item: Announcement, files: list[AttachmentRow]) -> Callable[[Sessi
         if item.template == 'first_use':
             lines.append(f'Seu login no portal {name} é o e-mail {user.email}.')
             if not user.password_hash:
-                token = auth.issue_token(session, user, 'welcome')
+                token = tokens[user.id]  # services/auth.issue_tokens: single use, 72 hours
                 lines.append(f'Para o primeiro acesso, defina a sua senha pelo botão abaixo. O link vale por '
                              f'{LINK_DAYS} dias e só pode ser usado uma vez; depois disso, use "Esqueci minha senha" '
                              f'na página de entrada.')

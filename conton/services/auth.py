@@ -13,7 +13,7 @@ import time
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import delete, func, text, update
+from sqlalchemy import delete, func, insert, text, update
 from sqlmodel import Session, select
 
 from ..clock import now
@@ -203,6 +203,21 @@ def issue_token(session: Session, user: User, kind: str) -> str:
     session.add(UserToken(user_id=user.id, kind=kind, token_hash=_hash_token(token),
                           expires_at=now() + TOKEN_TTL[kind]))
     return token
+
+
+def issue_tokens(session: Session, user_ids: list[uuid.UUID], kind: str) -> dict[uuid.UUID, str]:
+    """`issue_token` for many logins at once (a comunicado's first-use e-mails): one UPDATE ends their earlier unused
+    tokens of that kind, one INSERT adds the new ones. Returns each login's token."""
+    if not user_ids:
+        return {}
+    moment = now()
+    session.exec(update(UserToken).where(UserToken.user_id.in_(user_ids), UserToken.kind == kind,
+                                         UserToken.used_at.is_(None)).values(used_at=moment))
+    tokens = {uid: secrets.token_urlsafe(32) for uid in user_ids}
+    session.execute(insert(UserToken), [
+        {'id': uuid.uuid4(), 'user_id': uid, 'kind': kind, 'token_hash': _hash_token(token),
+         'expires_at': moment + TOKEN_TTL[kind], 'created_at': moment} for uid, token in tokens.items()])
+    return tokens
 
 
 def password_link(token: str) -> str:

@@ -290,7 +290,10 @@ def test_the_emails_go_out_in_batches_with_a_pause(office, smtp) -> None:
 def test_first_use_template_sends_a_set_password_link_only_to_logins_without_one(office, smtp) -> None:
     o = office
     with unit() as session:
-        session.add(User(email='novo@cliente.test', name='Novo A', role='client', client_id=o['clients'][0].id))
+        new_login = User(email='novo@cliente.test', name='Novo A', role='client', client_id=o['clients'][0].id)
+        session.add(new_login)
+        session.flush()
+        old_token = auth.issue_token(session, new_login, 'welcome')  # the welcome e-mail's link, never used
     subject, body = announcements.template_text('first_use')
     assert 'Contábil Aurora' in subject and 'portal' in body
     row = announcements.create(o['admin'], subject=subject, body=body, audience='list',
@@ -301,6 +304,7 @@ def test_first_use_template_sends_a_set_password_link_only_to_logins_without_one
     assert 'Seu login no portal Contábil Aurora é o e-mail novo@cliente.test.' in new
     token = new.split('/definir-senha/')[1].split()[0]
     assert auth.token_user(token).email == 'novo@cliente.test'
+    assert auth.token_user(old_token) is None  # the newest link is the one that works
     for text in by_to.values():
         assert '/definir-senha/' not in text and 'Você já tem senha' in text and '/login' in text
     assert 'senha:' not in new.lower().split('definir minha senha')[0]  # never a password, only the link
