@@ -26,8 +26,8 @@ PER_PAGE = 20
 TOOL = protocols.TOOL  # what the services announce (scoped to this client for a client login)
 STATUS_FILTERS = {'': 'Todas', 'enviado': 'Não abertos', 'visualizado': 'Visualizados (a confirmar)',
                   'confirmado': 'Confirmados', 'vencido': 'Vencidos sem visualização', 'cancelado': 'Cancelados'}
-COLUMNS = (listing.Column('Documento', 'first wrap'), listing.Column('Tipo'), listing.Column('Vencimento', 'nw'),
-           listing.Column('Valor', 'num'), listing.Column('Situação', 'st'), listing.Column('Recebido em', 'nw'))
+COLUMNS = (listing.Column('Documento', 'first wrap', labelled=False), listing.Column('Tipo'), listing.Column('Vencimento', 'nw'),
+           listing.Column('Valor', 'num'), listing.Column('Situação', 'st', labelled=False), listing.Column('Enviado em', 'nw'))
 
 
 @ui.page('/portal/protocolos')
@@ -77,7 +77,8 @@ class PortalList:
         plural = 's' if found.total != 1 else ''
         self.head.content = form + f'<div class="conton-totals"><span><b>{found.total}</b> protocolo{plural}</span></div>'
         empty = 'Nenhum protocolo nesta situação.' if self.status else 'Nenhum protocolo recebido ainda.'
-        self.table.content = (listing.table_html(COLUMNS, (_cells(r) for r in found.rows), empty)
+        self.table.content = ('<div class="conton-protocol-list">'
+                              + listing.table_html(COLUMNS, (_cells(r) for r in found.rows), empty) + '</div>'
                               + listing.pager_html('/portal/protocolos', self.query(), found.page, found.pages))
 
 

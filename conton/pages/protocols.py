@@ -26,12 +26,12 @@ from .widgets import FieldError, client_picker, confirm, protocol_detail_html, p
 
 PER_PAGE = 25
 TOOL = protocols.TOOL
-VIEWS = {'': 'Todos', 'pendentes': 'Pendentes', 'vencidos': 'Vencidos sem visualização'}
+VIEWS = {'': 'Todos', 'pendentes': 'Pendentes', 'vencidos': 'Vencidos'}  # vencidos: unopened past the due date
 STATUS_FILTERS = {'': 'Todas', **{k: v for k, v in protocols.STATUS_LABELS.items()}}
 KIND_FILTERS = {'': 'Todos', **KIND_LABELS}
-COLUMNS = (listing.Column('Protocolo', 'first wrap'), listing.Column('Cliente', 'wrap'),
+COLUMNS = (listing.Column('Protocolo', 'first wrap', labelled=False), listing.Column('Cliente', 'wrap'),
            listing.Column('Tipo'), listing.Column('Vencimento', 'nw'), listing.Column('Valor', 'num'),
-           listing.Column('Situação', 'st'), listing.Column('Enviado', 'nw hide-sm'))
+           listing.Column('Situação', 'st', labelled=False), listing.Column('Enviado', 'nw hide-sm'))
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -72,8 +72,8 @@ class ProtocolList:
             except NotFound:
                 self.client = ''
         self.page = listing.page_number(params)
-        with ui.row().classes('w-full items-center gap-2'):
-            self.bar = ui.html('').classes('col').mark('protocol-views')
+        with ui.row().classes('w-full items-center justify-between gap-2'):
+            self.bar = ui.html('').mark('protocol-views')
             if actor.can(TOOL, 'write'):
                 target = '/protocolos/novo' + (f'?cliente={self.client}' if self.client else '')
                 ui.button('Novo protocolo', icon='add', on_click=lambda: ui.navigate.to(target)) \
@@ -129,7 +129,8 @@ class ProtocolList:
         totals = f'<div class="conton-totals"><span><b>{found.total}</b> protocolo{plural}</span>{chip}</div>'
         self.head.content = form + totals
         empty = 'Nenhum protocolo encontrado.' if self.query() else 'Nenhum protocolo enviado ainda.'
-        self.table.content = (listing.table_html(COLUMNS, (_cells(r) for r in found.rows), empty)
+        self.table.content = ('<div class="conton-protocol-list">'
+                              + listing.table_html(COLUMNS, (_cells(r) for r in found.rows), empty) + '</div>'
                               + listing.pager_html('/protocolos', self.query(), found.page, found.pages))
 
 

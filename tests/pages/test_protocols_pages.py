@@ -329,7 +329,7 @@ async def test_staff_list_views_and_filters(user: User) -> None:
     await user.should_see(marker='protocols')
     listed = content(user, 'protocols')
     assert 'Guia atrasada da Beta' in listed and 'Guia da Alfa' not in listed and 'Vencido sem visualização' in listed
-    assert 'Vencidos sem visualização (1)' in content(user, 'protocol-views')
+    assert 'Vencidos (1)' in content(user, 'protocol-views')
     await user.open(f'/protocolos?cliente={o["alfa"].id}')
     await user.should_see(marker='protocols')
     assert 'Guia da Alfa' in content(user, 'protocols') and 'Beta' not in content(user, 'protocols')
