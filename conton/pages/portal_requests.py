@@ -26,8 +26,8 @@ from .widgets import AttachmentPicker, request_head_html, request_thread_html
 PER_PAGE = 20
 TOOL = service.TOOL  # what the services announce (scoped to this client for a client login)
 STATUS_FILTERS = {'': 'Em aberto', 'aguardando': 'Aguardando você', 'concluida': 'Concluídas', 'todas': 'Todas'}
-COLUMNS = (listing.Column('Solicitação', 'first wrap'), listing.Column('Categoria'),
-           listing.Column('Última atividade', 'nw'), listing.Column('Situação', 'st'))
+COLUMNS = (listing.Column('Solicitação', 'first wrap', labelled=False), listing.Column('Categoria'),
+           listing.Column('Última atividade', 'nw'), listing.Column('Situação', 'st', labelled=False))
 PORTAL_LABELS = {'aguardando': 'Aguardando você'}
 
 

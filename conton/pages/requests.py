@@ -29,9 +29,9 @@ PER_PAGE = 30
 TOOL = service.TOOL
 VIEWS = {'': 'Em aberto', **{k: v + ('s' if k in ('aberta', 'concluida') else '') for k, v in STATUS_LABELS.items()},
          'todas': 'Todas'}
-COLUMNS = (listing.Column('Solicitação', 'first wrap'), listing.Column('Cliente', 'wrap'),
+COLUMNS = (listing.Column('Solicitação', 'first wrap', labelled=False), listing.Column('Cliente', 'wrap'),
            listing.Column('Categoria'), listing.Column('Responsável', 'wrap hide-sm'),
-           listing.Column('Última atividade', 'nw'), listing.Column('Situação', 'st'))
+           listing.Column('Última atividade', 'nw'), listing.Column('Situação', 'st', labelled=False))
 
 
 # --------------------------------------------------------------------------------------------------------------------

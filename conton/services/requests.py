@@ -25,10 +25,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from nicegui import run
-from sqlalchemy import and_, func, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, bindparam, func, or_
 from sqlmodel import Session, select
 
 from .. import clock
@@ -833,22 +833,34 @@ def _reopen_until(session: Session, req: ClientRequest) -> datetime | None:
 
 
 def _rows(session: Session, actor: Actor, ids: list[uuid.UUID]) -> list[RequestRow]:
-    read = aliased(RequestRead)
-    assignee_user = aliased(User)
-    theirs = ClientRequest.last_office_activity_at if actor.is_client else ClientRequest.last_client_activity_at
-    unread = and_(theirs.is_not(None), or_(read.read_at.is_(None), theirs > read.read_at))
-    found = session.exec(
-        select(ClientRequest.id, ClientRequest.number, ClientRequest.client_id, Client.name, ClientRequest.subject,
-               RequestCategory.name, ClientRequest.status, ClientRequest.assignee_id, assignee_user.name,
-               ClientRequest.opened_side, ClientRequest.created_at, ClientRequest.last_activity_at,
-               ClientRequest.closed_at, unread)
-        .join(Client, Client.id == ClientRequest.client_id)
-        .join(RequestCategory, RequestCategory.id == ClientRequest.category_id)
-        .outerjoin(assignee_user, assignee_user.id == ClientRequest.assignee_id)
-        .outerjoin(read, and_(read.request_id == ClientRequest.id, read.user_id == actor.user_id))
-        .where(ClientRequest.id.in_(ids))).all()
-    by_id = {r[0]: RequestRow(*r[:13], bool(r[13])) for r in found}
+    if not ids:
+        return []
+    found = session.connection().execute(_rows_query(actor.is_client), {'uid': actor.user_id, 'ids': ids}).all()
+    by_id = {_uuid(r[0]): RequestRow(_uuid(r[0]), r[1], _uuid(r[2]), r[3], r[4], r[5], r[6], _uuid(r[7]), r[8] or '',
+                                     r[9], r[10], r[11], r[12], bool(r[13])) for r in found}
     return [by_id[i] for i in ids if i in by_id]
+
+
+@lru_cache
+def _rows_query(client_side: bool):
+    """Built once per side (building the joined, aliased select costs more than running it for a page)."""
+    c, read, who = ClientRequest.__table__.c, RequestRead.__table__.alias('rr'), User.__table__.alias('assignee')
+    theirs = c.last_office_activity_at if client_side else c.last_client_activity_at
+    unread = and_(theirs.is_not(None), or_(read.c.read_at.is_(None), theirs > read.c.read_at))
+    client, category = Client.__table__, RequestCategory.__table__
+    return (select(c.id, c.number, c.client_id, client.c.name, c.subject, category.c.name, c.status, c.assignee_id,
+                   who.c.name, c.opened_side, c.created_at, c.last_activity_at, c.closed_at, unread)
+            .join(client, client.c.id == c.client_id)
+            .join(category, category.c.id == c.category_id)
+            .outerjoin(who, who.c.id == c.assignee_id)
+            .outerjoin(read, and_(read.c.request_id == c.id, read.c.user_id == bindparam('uid', type_=c.id.type)))
+            .where(c.id.in_(bindparam('ids', expanding=True, type_=c.id.type))))
+
+
+def _uuid(value) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    return uuid.UUID(str(value))
 
 
 def _detail(session: Session, actor: Actor, req: ClientRequest) -> RequestDetail:

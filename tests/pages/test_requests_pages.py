@@ -90,7 +90,7 @@ async def test_client_opens_with_an_attachment_staff_follow_live_and_reply_reach
     await service.reply(actor_of(o['admin']), row.id, 'Pode enviar o contrato social?', status='aguardando')
     await wait_until(lambda: 'Pode enviar o contrato social?' in content(client, 'request-thread'),
                      "the reply in the client's open thread")
-    await wait_until(lambda: 'Aguardando cliente' in content(client, 'request-head'), 'the status, live')
+    await wait_until(lambda: 'Aguardando você' in content(client, 'request-head'), 'the status, live')
     # the client answers from its form; the staff's open thread follows
     element(client, 'reply-body').value = 'Segue em anexo.'
     client.find(marker='reply-send').click()
