@@ -518,9 +518,10 @@ def request_head_html(r, *, staff: bool) -> str:
     from .listing import badge
     who = f'<div class="sub"><a href="/clientes/{esc(r.client_id)}">{esc(r.client_name)}</a></div>' if staff else ''
     assignee = f' · Responsável: {esc(r.assignee_name)}' if staff and r.assignee_name else ''
+    label = 'Aguardando você' if not staff and r.status == 'aguardando' else r.status_label
     return (f'<div class="conton-request-head"><div class="t"><h1>{esc(r.subject)}</h1>'
             f'<span class="n">Solicitação {esc(r.label)} · {esc(r.category)} · aberta em '
-            f'{esc(formatting.day(r.created_at))}{assignee}</span>{who}</div>{badge(r.status, r.status_label)}</div>')
+            f'{esc(formatting.day(r.created_at))}{assignee}</span>{who}</div>{badge(r.status, label)}</div>')
 
 
 def request_thread_html(messages, *, staff: bool) -> str:
