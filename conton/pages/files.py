@@ -145,7 +145,7 @@ class FilesView:
         ui.label('Escolha um cliente para ver as pastas dele e enviar arquivos. Abaixo, os envios dos clientes que '
                  'o escritório ainda não baixou.').classes('text-body2 text-grey-8')
         self.head = ui.html('').classes('w-full').mark('filters')
-        self.table = ui.html('').classes('w-full').mark('files')
+        self.table = ui.html('').classes('w-full conton-scroll-x').mark('files')
 
     def build_client(self) -> None:
         info = self.info
@@ -157,7 +157,7 @@ class FilesView:
                     self.folder_actions(info)
             with ui.column().classes('gap-2 conton-files-main'):
                 self.head = ui.html('').classes('w-full').mark('filters')
-                self.table = ui.html('').classes('w-full').mark('files')
+                self.table = ui.html('').classes('w-full conton-scroll-x').mark('files')
 
     def folder_actions(self, info: ClientFiles) -> None:
         with ui.row().classes('gap-1'):
@@ -217,8 +217,9 @@ class FilesView:
                          for label, name, options, value in selects)
         dates = _date_field('de', q.start, self.bad_dates) + _date_field('ate', q.end, self.bad_dates)
         kept = f'<input type="hidden" name="cliente" value="{esc(q.client)}">' if q.client else ''
-        errors = ''.join(f'<div class="conton-filter-error" role="alert">Data inválida em “{listing.DATE_LABELS[n]}”: '
-                         f'use dd/mm/aaaa. A lista abaixo não usa esta data.</div>' for n in self.bad_dates)
+        errors = ''.join(f'<div class="conton-filter-error" role="alert">Data inválida em '
+                         f'“{listing.DATE_LABELS[n]}”: use dd/mm/aaaa. A lista abaixo não usa esta data.</div>'
+                         for n in self.bad_dates)
         clear = listing.url(PATH, {'cliente': q.client}) if q.client else PATH
         return (f'<form method="get" action="{PATH}" class="conton-filter">{kept}'
                 f'<label class="grow"><span>Nome do arquivo</span><input type="search" name="busca" '
@@ -278,7 +279,8 @@ class FilesView:
             path = form.add('path', ui.input('Nome (ex.: Folha de pagamento/2026-10)')
                             .props('outlined dense maxlength=200 autofocus').classes('w-full').mark('folder-path'))
             opened = ui.checkbox('Aberta para envios do cliente').mark('folder-open-new')
-            ui.label('Use "/" para uma subpasta. Numa pasta aberta para envios o cliente também pode enviar arquivos.') \
+            ui.label('Use "/" para uma subpasta. Numa pasta aberta para envios o cliente também pode enviar '
+                     'arquivos.') \
                 .classes('text-caption text-grey-8')
 
             async def save() -> None:
@@ -494,7 +496,8 @@ def _folders_html(info: ClientFiles, q: Query) -> str:
     def link(key: str, label: str, count: int, extra: str = '', ico: str = 'folder') -> str:
         on = ' class="on" aria-current="page"' if q.folder == key else ''
         href = esc(q.url(folder=key, page=1))
-        return (f'<a href="{href}"{on}>{icon(ico)}<span class="p">{esc(label)}</span>{extra}'
+        tags = f'<span class="tags">{extra}</span>' if extra else ''
+        return (f'<a href="{href}"{on}>{icon(ico)}<span class="p">{esc(label)}{tags}</span>'
                 f'<span class="n">{count}</span></a>')
     total = info.top_level + info.inbox + sum(f.office_files + f.client_files for f in info.folders)
     new = f'<span class="conton-tag wait">{info.inbox_new} novo{"s" if info.inbox_new != 1 else ""}</span>' \
@@ -505,7 +508,7 @@ def _folders_html(info: ClientFiles, q: Query) -> str:
     for f in info.folders:
         tag = (f'<span class="conton-tag wait">{f.new_uploads} novo{"s" if f.new_uploads != 1 else ""}</span>'
                if f.new_uploads else '')
-        opened = ' <span class="conton-tag on" title="Aberta para envios do cliente">envios</span>' \
+        opened = '<span class="conton-tag on" title="Aberta para envios do cliente">recebe envios</span>' \
             if f.folder.open_for_uploads else ''
         parts.append(link(str(f.folder.id), f.folder.path, f.office_files + f.client_files, tag + opened))
     return f'<nav class="conton-folders" aria-label="Pastas">{"".join(parts)}</nav>'
@@ -517,7 +520,8 @@ def _totals_html(result: FilePage, q: Query, info: ClientFiles | None) -> str:
     where = ''
     if info is not None:
         folder = info.folder(q.folder)
-        where = (f' em <b>{esc(folder.path)}</b>' if folder else ' na <b>caixa de entrada</b>' if q.folder == files.INBOX
+        where = (f' em <b>{esc(folder.path)}</b>' if folder
+                 else ' na <b>caixa de entrada</b>' if q.folder == files.INBOX
                  else ' <b>sem pasta</b>' if q.folder == files.TOP else '')
     suffix = f' não baixado{plural}' if info is None else ''
     return f'<div class="conton-totals"><span><b>{result.total}</b> {what}{plural}{suffix}{where}</span></div>'
@@ -533,29 +537,28 @@ def _state_html(r: FileRow) -> str:
 
 
 def _table_html(rows: list[FileRow], q: Query, *, with_client: bool) -> str:
-    columns = [listing.Column('Arquivo', 'wrap first'), listing.Column('Situação', 'st', labelled=False)]
+    columns = [listing.Column('Arquivo', 'wrap first', labelled=False),
+               listing.Column('Situação', 'st', labelled=False)]
     if with_client:
         columns.append(listing.Column('Cliente', 'wrap'))
-    columns += [listing.Column('Pasta', 'wrap'), listing.Column('Enviado por', 'wrap'),
-                listing.Column('Enviado em', 'nw'), listing.Column('Competência', 'nw'),
-                listing.Column('Tamanho', 'num'), listing.Column('', 'nw', labelled=False)]
+    columns += [listing.Column('Pasta', 'wrap'), listing.Column('Enviado', 'nw'), listing.Column('Competência', 'nw')]
     base = q.url()
+    sep = '&amp;' if '?' in base else '?'
     body = []
     for r in rows:
         note = f'<div class="small">{esc(r.note)}</div>' if r.note else ''
         name = (f'<a class="open conton-break" href="{esc(r.url)}" download title="Baixar">{esc(r.name)}</a>'
-                f'<div class="small">{esc(r.type_label)}</div>{note}')
+                f'<div class="small">{esc(r.type_label)} · {esc(files.size_label(r.size))} · '
+                f'<a class="open" href="{esc(base)}{sep}arquivo={r.id}">Detalhes</a></div>{note}')
         side = files.SENDERS.get(r.sender_side, '')
-        sender = f'{esc(r.sender_name or side)}<div class="small">{esc(side)}</div>'
+        sent = (f'{esc(formatting.when(r.created_at))}<div class="small">{esc(r.sender_name or side)}'
+                f'{" · " + esc(side) if r.sender_name else ""}</div>')
         folder = r.folder_path or ('Caixa de entrada' if r.in_inbox else 'Sem pasta')
-        sep = '&amp;' if '?' in base else '?'
         cells = [name, _state_html(r)]
         if with_client:
-            cells.append(f'<a class="open" href="{esc(listing.url(PATH, {"cliente": str(r.client_id), "pasta": files.INBOX}))}">'
-                         f'{esc(r.client_name)}</a>')
-        cells += [esc(folder), sender, esc(formatting.when(r.created_at)), esc(formatting.competence(r.competence)),
-                  esc(files.size_label(r.size)),
-                  f'<a class="open" href="{esc(base)}{sep}arquivo={r.id}">Detalhes</a>']
+            inbox = listing.url(PATH, {'cliente': str(r.client_id), 'pasta': files.INBOX})
+            cells.append(f'<a class="open" href="{esc(inbox)}">{esc(r.client_name)}</a>')
+        cells += [esc(folder), sent, esc(formatting.competence(r.competence))]
         body.append(cells)
     empty = ('Nenhum envio de cliente por baixar.' if with_client and not q.text
              else 'Nenhum arquivo encontrado com estes filtros.')
@@ -642,7 +645,7 @@ def _report_html(report: files.IntegrityReport | None) -> str:
             parts.append('<div class="small conton-report-none">Nenhum.</div>')
             continue
         parts.append(f'<div class="small">{esc(hint)}</div>')
-        columns = [listing.Column('Arquivo', 'wrap first'), listing.Column('Cliente', 'wrap'),
+        columns = [listing.Column('Arquivo', 'wrap first', labelled=False), listing.Column('Cliente', 'wrap'),
                    listing.Column('Nome no armazenamento', 'wrap'), listing.Column('Tamanho', 'num')]
         rows = [[esc(i.get('name', '') or '—'), esc(i.get('client', '')), f'<code>{esc(i.get("stored", ""))}</code>',
                  esc(files.size_label(int(i['size']))) if 'size' in i else ''] for i in items[:500]]

@@ -86,7 +86,7 @@ class PortalFiles:
                     self.folders = ui.html('').classes('w-full').mark('folders')
             with ui.column().classes('gap-2 conton-files-main' if query.view == 'escritorio' else 'w-full gap-2'):
                 self.head = ui.html('').classes('w-full').mark('filters')
-                self.table = ui.html('').classes('w-full').mark('files')
+                self.table = ui.html('').classes('w-full conton-scroll-x').mark('files')
         self.show((info, self.search(actor)))
         live.subscribe(files.TOOL, actor, self.show, load=self.fetch, key=self.key)
 
@@ -103,14 +103,15 @@ class PortalFiles:
                 self.destination = form.add('folder', ui.select(self.destinations(info), value='',
                                                                 label='Para onde')
                                             .props('outlined dense options-dense').mark('send-folder'))
-                competence = form.add('competence', ui.input('Competência (mm/aaaa, opcional)')
+                competence = form.add('competence', ui.input('Competência (opcional)', placeholder='mm/aaaa')
                                       .props('outlined dense mask="##/####" inputmode=numeric')
                                       .mark('send-competence'))
                 note = form.add('note', ui.input('Observação (opcional)').props('outlined dense maxlength=500')
                                 .mark('send-note'))
             ui.label(f'Escolha um ou vários arquivos: o envio começa na hora e mostra o progresso de cada um. Até '
-                     f'{files.size_label(files.max_file_bytes())} por arquivo; PDF, imagens, documentos do Office, XML, '
-                     f'TXT, CSV, OFX e ZIP.').classes('text-caption text-grey-8')
+                     f'{files.size_label(files.max_file_bytes())} por arquivo; PDF, imagens, documentos do Office, '
+                     f'XML, TXT, CSV, OFX e ZIP. Também dá para arrastar os arquivos para o quadro abaixo.') \
+                .classes('text-caption text-grey-8')
             limit = files.max_file_bytes()
             uploader = ui.upload(label='Escolher arquivos', multiple=True, auto_upload=True, max_file_size=limit,
                                  max_files=files.MAX_BATCH) \
@@ -249,7 +250,7 @@ def _name_cell(r: FileRow) -> str:
 
 
 def _office_table(rows: list[FileRow]) -> str:
-    columns = [listing.Column('Arquivo', 'wrap first'), listing.Column('Pasta', 'wrap'),
+    columns = [listing.Column('Arquivo', 'wrap first', labelled=False), listing.Column('Pasta', 'wrap'),
                listing.Column('Disponibilizado em', 'nw'), listing.Column('Competência', 'nw')]
     body = [[_name_cell(r), esc(r.folder_path or 'Sem pasta'), esc(formatting.when(r.created_at)),
              esc(formatting.competence(r.competence))] for r in rows]
@@ -257,7 +258,7 @@ def _office_table(rows: list[FileRow]) -> str:
 
 
 def _uploads_table(rows: list[FileRow], q: Query) -> str:
-    columns = [listing.Column('Arquivo', 'wrap first'), listing.Column('Enviado para', 'wrap'),
+    columns = [listing.Column('Arquivo', 'wrap first', labelled=False), listing.Column('Enviado para', 'wrap'),
                listing.Column('Enviado em', 'nw'), listing.Column('Competência', 'nw'),
                listing.Column('Escritório', 'wrap', labelled=False), listing.Column('', 'nw', labelled=False)]
     base = q.url()

@@ -448,6 +448,24 @@ def search(actor: Actor, *, client_id: uuid.UUID | str | None = None, text: str 
     return FilePage(rows, total, page, per_page)
 
 
+RECENT_DAYS = 7
+
+
+def pending_count(session: Session, actor: Actor) -> int:
+    """Home badge (staff with Arquivos): client uploads nobody in the office has downloaded yet."""
+    return int(session.exec(select(func.count()).select_from(DocFile).where(
+        DocFile.sender_side == 'client', DocFile.office_downloaded_at.is_(None), DocFile.deleted_at.is_(None),
+        DocFile.origin == '')).one())
+
+
+def recent_count(session: Session, actor: Actor) -> int:
+    """Home badge (a client login): files the office made available to it in the last RECENT_DAYS days."""
+    return int(session.exec(select(func.count()).select_from(DocFile).where(
+        DocFile.client_id == actor.client_id, DocFile.deleted_at.is_(None),
+        DocFile.created_at >= clock.now() - timedelta(days=RECENT_DAYS), DocFile.sender_side == 'office',
+        DocFile.origin == '')).one())
+
+
 def get(actor: Actor, file_id: uuid.UUID | str) -> FileRow:
     _require_file_read(actor)
     with unit(actor) as session:
@@ -943,9 +961,9 @@ def _save_report(report: IntegrityReport) -> None:
     os.replace(tmp, path)
 
 
-__all__ = ['Download', 'FilePage', 'FileRow', 'FolderRow', 'IntegrityReport', 'TemplateRow', 'Usage',
-           'apply_templates', 'clean_path', 'create_folder', 'create_template', 'delete', 'delete_folder',
-           'delete_template', 'download', 'download_url', 'folders', 'get', 'get_folder', 'integrity_check',
-           'integrity_report', 'mark_downloaded', 'parse_competence', 'publish', 'responsible', 'responsible_staff', 'search',
-           'set_client_responsible',
+__all__ = ['ClientFiles', 'Download', 'FilePage', 'FileRow', 'FolderCount', 'FolderRow', 'IntegrityReport',
+           'TemplateRow', 'Usage', 'apply_templates', 'clean_path', 'client_options', 'create_folder',
+           'create_template', 'delete', 'delete_folder', 'delete_template', 'download', 'download_url', 'folders',
+           'get', 'get_folder', 'integrity_check', 'integrity_report', 'mark_downloaded', 'overview', 'pending_count',
+           'parse_competence', 'publish', 'recent_count', 'responsible', 'responsible_staff', 'search', 'set_client_responsible',
            'size_label', 'templates', 'update_folder', 'upload', 'usage']

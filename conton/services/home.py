@@ -34,6 +34,8 @@ BADGES: dict[str, tuple[Callable[[Session, Actor], int], str]] = {
     'portal_announcements': (lambda session, actor: _announcements().unread_count(session, actor), 'não lidos'),
     'protocols': (lambda session, actor: _protocols().overdue_count(session, actor), 'vencidos sem visualização'),
     'portal_protocols': (lambda session, actor: _protocols().open_count(session, actor), 'a confirmar'),
+    'files': (lambda session, actor: _files().pending_count(session, actor), 'envios de clientes não baixados'),
+    'portal_files': (lambda session, actor: _files().recent_count(session, actor), 'novos nos últimos 7 dias'),
 }
 
 
@@ -44,7 +46,8 @@ LIVE_TOOLS: dict[str, tuple[str, ...]] = {'receivables': ('receivables', 'portal
                                           'portal_announcements': ('portal_announcements',),
                                           'docrequests': ('docrequests', 'portal_docrequests'),
                                           'requests': ('requests', 'portal_requests'),
-                                          'protocols': ('protocols', 'portal_protocols')}
+                                          'protocols': ('protocols', 'portal_protocols'),
+                                          'files': ('files', 'portal_files')}
 
 
 def live_tools(actor: Actor) -> tuple[str, ...]:
@@ -104,3 +107,8 @@ def _requests():
 def _announcements():
     from . import announcements
     return announcements
+
+
+def _files():
+    from . import files
+    return files

@@ -454,3 +454,21 @@ async def test_the_integrity_page_shows_the_report_and_runs_the_check(user: User
     assert 'Arquivos ausentes (1)' in report and 'guia.pdf' in report and 'Alfa Padaria Ltda' in report
     assert 'Arquivos órfãos (1)' in report and 'sobrando.pdf' in report
     assert 'problemas encontrados' in report
+
+
+async def test_home_badges_count_only_what_is_the_logins(user: User) -> None:
+    o = setup()
+    admin = actor_of(o['admin'])
+    await files.publish(admin, [up('alfa 1.pdf', real_pdf()), up('alfa 2.pdf', real_pdf())], client_ids=[o['alfa'].id])
+    await files.publish(admin, [up('beta.pdf', real_pdf())], client_ids=[o['beta'].id])
+    await files.upload(actor_of(o['login_b']), [up('extrato beta.pdf', real_pdf())])
+    await login(user, o['login_a'])
+    await user.should_see(marker='quick-access')
+    tiles = content(user, 'quick-access')
+    assert 'title="2 novos nos últimos 7 dias"' in tiles  # Beta's file is not counted
+    await switch(user, o['admin'])
+    await user.should_see(marker='quick-access')
+    assert 'title="1 envios de clientes não baixados"' in content(user, 'quick-access')
+    [pending] = files.search(admin, not_downloaded=True).rows
+    files.download(admin, pending.id)
+    await wait_until(lambda: 'envios de clientes não baixados' not in content(user, 'quick-access'), 'badge live')
