@@ -26,8 +26,9 @@ PER_PAGE = 20
 TOOL = protocols.TOOL  # what the services announce (scoped to this client for a client login)
 STATUS_FILTERS = {'': 'Todas', 'enviado': 'Não abertos', 'visualizado': 'Visualizados (a confirmar)',
                   'confirmado': 'Confirmados', 'vencido': 'Vencidos sem visualização', 'cancelado': 'Cancelados'}
-COLUMNS = (listing.Column('Documento', 'first wrap', labelled=False), listing.Column('Tipo'), listing.Column('Vencimento', 'nw'),
-           listing.Column('Valor', 'num'), listing.Column('Situação', 'st', labelled=False), listing.Column('Enviado em', 'nw'))
+COLUMNS = (listing.Column('Documento', 'first wrap', labelled=False), listing.Column('Tipo'),
+           listing.Column('Vencimento', 'nw'), listing.Column('Valor', 'num'),
+           listing.Column('Situação', 'st', labelled=False), listing.Column('Enviado em', 'nw'))
 
 
 @ui.page('/portal/protocolos')
@@ -75,7 +76,8 @@ class PortalList:
                 f'<label><span>Situação</span>{listing.select_html("status", STATUS_FILTERS, self.status)}</label>'
                 f'<button type="submit">Filtrar</button><a href="/portal/protocolos">Limpar</a></form>')
         plural = 's' if found.total != 1 else ''
-        self.head.content = form + f'<div class="conton-totals"><span><b>{found.total}</b> protocolo{plural}</span></div>'
+        total = f'<div class="conton-totals"><span><b>{found.total}</b> protocolo{plural}</span></div>'
+        self.head.content = form + total
         empty = 'Nenhum protocolo nesta situação.' if self.status else 'Nenhum protocolo recebido ainda.'
         self.table.content = ('<div class="conton-protocol-list">'
                               + listing.table_html(COLUMNS, (_cells(r) for r in found.rows), empty) + '</div>'

@@ -117,9 +117,10 @@ class ProtocolList:
         kept = ''.join(f'<input type="hidden" name="{k}" value="{esc(v)}">' for k, v in hidden.items() if v)
         status = '' if self.view == 'vencidos' else (
             f'<label><span>Situação</span>{listing.select_html("status", STATUS_FILTERS, self.status)}</label>')
+        unfiltered = listing.url('/protocolos', {k: v for k, v in self.query().items() if k != 'cliente'})
         chip = (f'<span class="conton-chipfilter">Cliente: <b>{esc(self.client_label)}</b> '
-                f'<a href="{esc(listing.url("/protocolos", {k: v for k, v in self.query().items() if k != "cliente"}))}"'
-                f' aria-label="Tirar o filtro de cliente">✕</a></span>' if self.client else '')
+                f'<a href="{esc(unfiltered)}" aria-label="Tirar o filtro de cliente">✕</a></span>'
+                if self.client else '')
         form = (f'<form method="get" action="/protocolos" class="conton-filter">{status}'
                 f'<label><span>Tipo</span>{listing.select_html("tipo", KIND_FILTERS, self.kind)}</label>'
                 f'<label class="grow"><span>Buscar (título ou cliente)</span><input type="search" name="busca" '
@@ -211,9 +212,9 @@ class NewProtocol:
             self.pending = ui.html('').classes('w-full').mark('form-uploaded')
             self.files_error = form.add('files', FieldError())
             form.add('file', self.files_error)
-            ui.label(f'Até {files.size_label(files.max_file_bytes())} por arquivo: PDF, imagens, documentos do Office, '
-                     'XML, TXT/CSV, OFX ou ZIP. O cliente é avisado no portal e por e-mail; a primeira abertura por '
-                     'um login do cliente fica registrada como "Visualizado".').classes('text-caption text-grey-8')
+            ui.label(f'Até {files.size_label(files.max_file_bytes())} por arquivo: PDF, imagens, documentos do '
+                     'Office, XML, TXT/CSV, OFX ou ZIP. O cliente é avisado no portal e por e-mail; a primeira '
+                     'abertura por um login do cliente fica registrada como "Visualizado".').classes('text-caption text-grey-8')
             with ui.row().classes('w-full justify-end gap-2'):
                 ui.button('Voltar', on_click=lambda: ui.navigate.to('/protocolos')).props('flat no-caps')
                 self.send = ui.button('Enviar protocolo', icon='send', on_click=self.submit) \

@@ -495,7 +495,8 @@ def _protocol_files_html(detail) -> str:
              f'<div class="small">{esc(f.type_label)}</div>', esc(files.size_label(f.size)),
              f'<code class="conton-hash" title="{esc(f.sha256)}">{esc(f.sha256[:16])}…</code>']
             for f in detail.files)
-    columns = (Column('Arquivo', 'first wrap', labelled=False), Column('Tamanho', 'nw'), Column('SHA-256', 'nw hide-sm'))
+    columns = (Column('Arquivo', 'first wrap', labelled=False), Column('Tamanho', 'nw'),
+               Column('SHA-256', 'nw hide-sm'))
     return table_html(columns, rows, 'Nenhum documento.')
 
 
@@ -504,7 +505,8 @@ def _protocol_events_html(detail, *, staff: bool) -> str:
     for e in detail.events:
         who = e.user_name + (f' · IP {e.ip}' if staff and e.ip else '')
         rows.append([esc(formatting.when(e.at)), esc(e.label), esc(who), esc(e.detail)])
-    columns = (Column('Quando', 'nw'), Column('Evento', 'first', labelled=False), Column('Quem', 'wrap'), Column('Detalhe', 'wrap'))
+    columns = (Column('Quando', 'nw'), Column('Evento', 'first', labelled=False), Column('Quem', 'wrap'),
+               Column('Detalhe', 'wrap'))
     return table_html(columns, rows, 'Nenhum evento.')
 
 
