@@ -1,11 +1,11 @@
 """Pedidos de documentos (staff): what the office asked its clients for, and their answers.
 
 - `/pedidos-documentos`: the list (server-rendered table, cards on a phone, a GET filter form — situação, cliente,
-  competência, só atrasados — and a pager), waiting and overdue first; live: a client's answer shows up without a
-  reload. "Novo pedido" asks one client (searched on the server, never the whole directory) with an optional
-  template; "Lembretes" holds the office's defaults (every N days, at most M, time of day). `?pedido=<id>` opens a
-  request: its answer (files downloaded through /pedidos-documentos/<id>/arquivos/<file>, a route in
-  conton/downloads.py that checks the actor's right), Aceitar, Devolver (with a reason) and Encerrar.
+  competência, só atrasados — and a pager), the answers to review first, then what waits for the client; live: a
+  client's answer shows up without a reload. "Novo pedido" asks one client (searched on the server, never the whole
+  directory) with an optional template; "Lembretes" holds the office's defaults (every N days, at most M, time of
+  day). `?pedido=<id>` opens a request: its answer (files downloaded through /pedidos-documentos/<id>/arquivos/<file>,
+  a route in conton/downloads.py that checks the actor's right), Aceitar, Devolver (with a reason) and Encerrar.
 - `/pedidos-documentos/recorrentes`: the monthly rules per client ("Extrato bancário {mm/aaaa}" until day 5), new,
   edit (`?regra=<id>`) and end.
 
@@ -36,6 +36,8 @@ RULE_COLUMNS = (listing.Column('Pedido', 'first wrap'), listing.Column('Cliente'
 # the list badge's colour: the house's four badge colours (assets/conton.css), by what the status asks of whom
 BADGE_CLASS = {'pendente': 'aberto', 'atrasado': 'vencido', 'devolvido': 'vencido', 'respondido': 'pago',
                'nada': 'pago', 'aceito': 'cancelado', 'fechado': 'cancelado'}
+DUE_FILTERS = {'': 'Todos', '1': 'Só atrasados'}
+ACTIVE_FILTERS = {'': 'Todos', '1': 'Só ativos'}
 UPLOAD_ACCEPT = ('.pdf,.png,.jpg,.jpeg,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.xml,.txt,.csv,.ofx,.zip')
 
 
@@ -121,8 +123,8 @@ class RequestList:
                 f'<label class="date"><span>Competência</span><input type="text" name="competencia" '
                 f'value="{esc(formatting.competence(f.competence))}" placeholder="mm/aaaa" maxlength="7" '
                 f'inputmode="numeric" autocomplete="off"{bad}></label>'
-                f'<label class="check"><span>Só atrasados</span><input type="checkbox" name="atrasados" value="1"'
-                f'{" checked" if f.overdue else ""}></label>{kept}'
+                f'<label><span>Prazo</span>{listing.select_html("atrasados", DUE_FILTERS, "1" if f.overdue else "")}'
+                f'</label>{kept}'
                 f'<button type="submit">Filtrar</button><a href="/pedidos-documentos">Limpar</a></form>')
         if self.bad_competence:
             form += ('<div class="conton-filter-error" role="alert">Competência inválida: use mm/aaaa. A lista '
@@ -502,8 +504,9 @@ class RuleList:
         form = (f'<form method="get" action="/pedidos-documentos/recorrentes" class="conton-filter">'
                 f'<label class="grow"><span>Cliente (nome ou CPF/CNPJ)</span><input type="search" name="busca" '
                 f'value="{esc(self.text)}" maxlength="100"></label>'
-                f'<label class="check"><span>Só ativos</span><input type="checkbox" name="ativos" value="1"'
-                f'{" checked" if self.active_only else ""}></label>{kept}'
+                f'<label><span>Situação</span>'
+                f'{listing.select_html("ativos", ACTIVE_FILTERS, "1" if self.active_only else "")}'
+                f'</label>{kept}'
                 f'<button type="submit">Filtrar</button><a href="/pedidos-documentos/recorrentes">Limpar</a></form>')
         chip = ''
         if self.client:

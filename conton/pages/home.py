@@ -20,6 +20,8 @@ def index() -> None:
         return
     with frame(actor, 'Início'):
         office_prompt(actor)
+        if actor.is_client:
+            home_documents(actor)  # a client's pending documents come first, above the tiles
         heading = 'Portal do cliente' if actor.is_client else 'Acesso Rápido'
         help_tile = home.Tile(Tool('help', 'Suporte' if actor.is_client else 'Ajuda',
                                    'support_agent' if actor.is_client else 'help_outline', '/ajuda', ''), 0, '')
@@ -30,7 +32,8 @@ def index() -> None:
         def show(tiles: list[home.Tile]) -> None:  # live: a change elsewhere moves the badges
             grid.content = intro + tiles_html([*tiles, help_tile])
         live.subscribe(home.live_tools(actor), actor, show, load=home.quick_access, key=home.share_key(actor))
-        home_documents(actor)
+        if not actor.is_client:
+            home_documents(actor)
         unread_announcements(actor)
         pending_requests(actor)
         upcoming_agenda(actor)
@@ -125,7 +128,7 @@ def home_documents(actor: Actor) -> None:
                            f'{esc(formatting.day(p.due_date))}</span><span class="tx"><b>{esc(p.title)}</b>'
                            f'<span>{esc(p.status_label)}</span></span></a>' for p in data.rows)
             more = f'<a class="conton-more" href="/portal/documentos">Ver todos ({data.total})</a>'
-            box.content = (f'<div class="text-h6 q-mt-lg">Documentos pendentes ({data.total})</div>'
+            box.content = (f'<div class="text-h6">Documentos pendentes ({data.total})</div>'
                            f'<div class="conton-days">{rows}</div>{more}')
         render_pending(docrequests.home_pending(actor))
         live.subscribe(docrequests.TOOL, actor, render_pending, load=docrequests.home_pending,

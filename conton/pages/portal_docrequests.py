@@ -46,14 +46,14 @@ class PortalDocuments:
         live.subscribe(docrequests.TOOL, actor, self.show, load=docrequests.portal, key=('portal-docrequests',))
 
     def show(self, view: PortalView) -> None:
-        parts = ['<h3 class="conton-h">Pendentes</h3>']
+        parts = ['<div class="text-h6 q-mt-md q-mb-sm">Pendentes</div>']
         if view.waiting:
             parts.append('<div class="conton-cards" data-list="pending">'
                          + ''.join(_card(r, pending=True) for r in view.waiting) + '</div>')
         else:
             parts.append('<p class="text-grey-7">Nenhum documento pendente. Obrigado!</p>')
         if view.answered:
-            parts.append('<h3 class="conton-h">Respondidos e encerrados</h3><div class="conton-cards" '
+            parts.append('<div class="text-h6 q-mt-lg q-mb-sm">Respondidos e encerrados</div><div class="conton-cards" '
                          'data-list="answered">' + ''.join(_card(r, pending=False) for r in view.answered) + '</div>')
         self.region.content = ''.join(parts)
 
@@ -95,7 +95,7 @@ def _card(r: DocRequestRow, *, pending: bool) -> str:
         lines.append(f'<div class="line small">Respondido em {esc(formatting.when(r.answered_at))}: '
                      f'{esc(what)}</div>')
     if r.waiting:
-        action_link = f'<div class="line"><a class="conton-act" href="{esc(r.portal_url)}">Responder</a></div>'
+        action_link = f'<div class="line"><a class="conton-act" href="{esc(r.portal_url)}"><b>Responder</b></a></div>'
     elif r.status == 'respondido':
         action_link = f'<div class="line"><a href="{esc(r.portal_url)}">Ver ou enviar mais arquivos</a></div>'
     else:

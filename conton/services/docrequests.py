@@ -349,9 +349,9 @@ def parse_filter(status: str = '', client: str = '', competence: str = '', overd
 
 
 def search(actor: Actor, filt: DocRequestFilter | None = None, *, page: int = 1, per_page: int = 25) -> DocRequestPage:
-    """One page of requests — overdue and soonest due first among the waiting ones, then by due date — with the
-    counts of the filtered set (two queries: the page of ids with the counts, then its rows). A client login sees
-    only its own client's."""
+    """One page of requests — the answers to review first, then those waiting for the client (overdue first), then
+    the finished ones, each by due date — with the counts of the filtered set (two queries: the page of ids with the
+    counts, then its rows). A client login sees only its own client's."""
     _require_read(actor)
     filt = filt or DocRequestFilter()
     per_page = max(1, min(int(per_page), 200))
@@ -366,7 +366,7 @@ def search(actor: Actor, filt: DocRequestFilter | None = None, *, page: int = 1,
             .select_from(DocRequest).where(*conds)).one()
         pages = max(1, -(-total // per_page))
         page = max(1, min(int(page), pages))
-        order = (case((waiting, 0), (DocRequest.status.in_(TO_REVIEW), 1), else_=2), DocRequest.due_date,
+        order = (case((DocRequest.status.in_(TO_REVIEW), 0), (waiting, 1), else_=2), DocRequest.due_date,
                  DocRequest.created_at, DocRequest.id)
         ids = list(session.exec(select(DocRequest.id).where(*conds).order_by(*order)
                                 .offset((page - 1) * per_page).limit(per_page)).all())

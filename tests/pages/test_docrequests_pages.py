@@ -60,10 +60,11 @@ async def test_staff_list_waiting_first_with_filters_in_the_url(user: User) -> N
     await user.open('/pedidos-documentos')
     await user.should_see(marker='docrequests')
     table = html_of(user, 'docrequests')
-    assert table.index('Extrato bancário 10/2026') < table.index('Notas fiscais') < table.index('Folha de outubro')
+    assert table.index('Folha de outubro') < table.index('Extrato bancário 10/2026') < table.index('Notas fiscais')
     assert 'Atrasado' in table and 'Nada a enviar' in table
     head = html_of(user, 'docrequest-filters')
     assert 'Aguardando o cliente: <b>2</b>' in head and 'Atrasados: <b>1</b>' in head and 'Para revisar: <b>1</b>' in head
+    assert '<option value="1">Só atrasados</option>' in html_of(user, 'docrequest-filters')
     await user.open('/pedidos-documentos?atrasados=1')
     await user.should_see(marker='docrequests')
     assert 'Extrato' in html_of(user, 'docrequests') and 'Notas' not in html_of(user, 'docrequests')

@@ -576,7 +576,7 @@ def test_search_filters_status_client_competence_and_overdue(office) -> None:
 
     def titles(**kw) -> list[str]:
         return [x.title for x in docrequests.search(staff, docrequests.parse_filter(**kw)).rows]
-    assert titles() == ['Notas', 'Extrato bancário 10/2026', 'Folha']  # waiting first, soonest due first
+    assert titles() == ['Folha', 'Notas', 'Extrato bancário 10/2026']  # to review, then waiting by due date
     assert titles(status='revisar') == ['Folha']
     assert titles(status='aguardando', client='padaria') == ['Notas', 'Extrato bancário 10/2026']
     assert titles(competence='10/2026') == ['Extrato bancário 10/2026']
