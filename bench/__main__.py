@@ -1,4 +1,4 @@
-"""python -m bench [foundation|finance|reminders|agenda|all]"""
+"""python -m bench [foundation|finance|reminders|docrequests|agenda|requests|all]"""
 import sys
 
 from . import foundation
@@ -22,3 +22,6 @@ if which in ('docrequests', 'all'):
 if which in ('agenda', 'all'):
     from . import agenda
     print(agenda.run())
+if which in ('requests', 'all'):
+    from . import requests
+    print(requests.run())
