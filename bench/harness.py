@@ -24,7 +24,7 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, data_dir: Path, database_url: str = '') -> None:
+    def __init__(self, data_dir: Path, database_url: str = '', start_timeout: float = 60) -> None:
         self.port = free_port()
         self.base = f'http://127.0.0.1:{self.port}'
         env = {k: v for k, v in os.environ.items() if k != 'PYTEST_CURRENT_TEST'}
@@ -35,13 +35,14 @@ class Server:
         self.log = tempfile.NamedTemporaryFile(prefix='conton-bench-', suffix='.log', delete=False)
         self.proc = subprocess.Popen([sys.executable, str(ROOT / 'main.py')], cwd=ROOT, env=env, stdout=self.log,
                                      stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
+        deadline = time.time() + start_timeout
         while time.time() < deadline:
             try:
                 httpx.get(f'{self.base}/login', timeout=2)
                 return
             except httpx.HTTPError:
                 time.sleep(0.3)
+        self.stop()  # never leave a half-started server behind
         raise RuntimeError(f'server did not start; see {self.log.name}')
 
     def rss_kib(self) -> int:

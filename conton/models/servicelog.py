@@ -17,7 +17,9 @@ SERVICE_CHANNELS = ('telefone', 'presencial', 'email', 'whatsapp', 'portal')
 
 class ServiceRecord(SQLModel, table=True):
     __table_args__ = (Index('ix_servicerecord_client_day', 'client_id', 'happened_on'),
-                      Index('ix_servicerecord_staff_day', 'staff_id', 'happened_on'))
+                      Index('ix_servicerecord_staff_day', 'staff_id', 'happened_on'),
+                      # the Atendimentos list: its count and its page, newest first, from the index alone
+                      Index('ix_servicerecord_list', 'deleted_at', 'happened_on', 'created_at', 'id'))
     id: uuid.UUID = uuid_pk()
     client_id: uuid.UUID = Field(foreign_key='client.id')
     channel: str = Field(max_length=12)  # SERVICE_CHANNELS

@@ -25,7 +25,7 @@ from .. import clock, formatting
 from ..models import Client, ClientRequest, Notification, ServiceRecord, User
 from ..models.people import fold
 from . import agenda, audit, live, notifications
-from .base import as_uuid, unit
+from .base import as_uuid, in_id_order, unit
 from .errors import NotFound, PermissionDenied, ValidationError
 from .form_input import day as _day, text as _text
 from .permissions import Actor, require
@@ -162,7 +162,8 @@ def duration_label(minutes: int) -> str:
 # --------------------------------------------------------------------------------------------------------------------
 
 def search(actor: Actor, filt: ServiceFilter | None = None, *, page: int = 1, per_page: int = 25) -> ServicePage:
-    """One page of atendimentos (newest first) matching the filter, with the total: one statement."""
+    """One page of atendimentos (newest first) matching the filter, with the total; past the end, the last page.
+    Three statements: the total, the page's ids, their rows."""
     require(actor, TOOL, 'read')
     filt = filt or ServiceFilter()
     per_page = max(1, min(int(per_page), 200))
@@ -180,18 +181,17 @@ def search(actor: Actor, filt: ServiceFilter | None = None, *, page: int = 1, pe
         conds.append(ServiceRecord.happened_on >= filt.start)
     if filt.end:
         conds.append(ServiceRecord.happened_on <= filt.end)
+    order = (ServiceRecord.happened_on.desc(), ServiceRecord.created_at.desc(), ServiceRecord.id)
     with unit(actor) as session:
-        found = session.exec(_row_query(func.count().over()).where(*conds)
-                             .order_by(ServiceRecord.happened_on.desc(), ServiceRecord.created_at.desc(),
-                                       ServiceRecord.id)
-                             .offset((page - 1) * per_page).limit(per_page)).all()
-        if not found and page > 1:  # past the end: the last page
-            total = session.exec(select(func.count()).select_from(ServiceRecord).where(*conds)).one()
-            last = max(1, -(-total // per_page))
-            if total:
-                return search(actor, filt, page=last, per_page=per_page)
-        rows = [_row(r[:-1]) for r in found]
-        return ServicePage(rows, found[0][-1] if found else 0, page, per_page)
+        # the total, then the page of ids (narrow: no joined text to sort), then just those rows — a window count
+        # over the joined rows sorted every atendimento's text (measured: ~30x slower with 20,000 atendimentos)
+        total = session.exec(select(func.count()).select_from(ServiceRecord).where(*conds)).one()
+        page = max(1, min(page, -(-total // per_page) or 1))
+        ids = list(session.exec(select(ServiceRecord.id).where(*conds).order_by(*order)
+                                .offset((page - 1) * per_page).limit(per_page)).all())
+        found = session.exec(_row_query().where(ServiceRecord.id.in_(ids))).all() if ids else []
+        rows = [_row(r) for r in in_id_order(list(found), ids)]
+        return ServicePage(rows, total, page, per_page)
 
 
 def get(actor: Actor, record_id: uuid.UUID | str) -> ServiceRow:

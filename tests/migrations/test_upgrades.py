@@ -412,3 +412,10 @@ UPGRADES['0007'] = Upgrade(upgrade_0007.fill, upgrade_0007.check)
 from tests.migrations import upgrade_0008  # noqa: E402
 
 UPGRADES['0008'] = Upgrade(upgrade_0008.fill, upgrade_0008.check)
+
+
+# --- 0009: the Atendimentos list's index (tests/migrations/upgrade_0009.py) ---------------------------------------
+
+from tests.migrations import upgrade_0009  # noqa: E402
+
+UPGRADES['0009'] = Upgrade(upgrade_0009.fill, upgrade_0009.check)

@@ -144,6 +144,7 @@ def test_the_follow_up_deleted_in_the_agenda_lets_go_of_the_atendimento(office) 
     ({'visible_to_client': 'sim'}, 'visible_to_client', None),
 ])
 def test_bad_input_is_refused_and_nothing_is_saved(office, fields, field, message) -> None:
+    fields = dict(fields)  # the parameter is shared by the SQLite and PostgreSQL runs
     with pytest.raises(ValidationError) as e:
         _new(office['admin'], office['alfa'], follow_up_on=fields.pop('follow_up_on', '10/03/2026'), **fields)
     assert field in e.value.errors
