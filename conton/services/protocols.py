@@ -235,9 +235,8 @@ def cancel(actor: Actor, protocol_id: uuid.UUID | str, reason: str) -> ProtocolR
         protocol.status, protocol.cancel_reason = 'cancelado', text
         protocol.cancelled_at, protocol.cancelled_by = clock.now(), actor.user_id
         _event(session, protocol, 'cancelled', actor, actor.ip, text[:300])
-        notifications.notify(session, notifications.client_users(session, protocol.client_id), 'protocolos',
-                             f'Protocolo cancelado: {protocol.title}', text,
-                             portal_url(protocol.id))
+        channels.tell(session, notifications.client_users(session, protocol.client_id), 'protocolos',
+                      f'Protocolo cancelado: {protocol.title}', text, portal_url(protocol.id))
         audit.record(session, actor, 'update', 'protocol', protocol.id, f'cancelado: {text}')
         live.announce(session, TOOL, protocol.client_id, protocol.id)
         return _row(session, protocol)

@@ -1,10 +1,11 @@
 """How each login is told (services/channels.py): per category 'drawer', 'email', 'both' or 'none', else the office
 default, else 'both'. The drawer row is always written; the e-mail goes only where the channel says so, on every path
-that tells a login something (tell, the reminder engine, new charges and receipts, due-date digests); the live pop
-is left out for 'email' and 'none' (`silent`, asked by live at dispatch). A login is offered only the categories it
-can receive; only the office (Meus Dados, write) sets the default."""
+that tells a login something (tell, the reminder engine, new charges and receipts, due-date digests, a cancelled
+protocol); the live pop is left out for 'email' and 'none' (`silent`, asked by live at dispatch). A login is offered
+only the categories it can receive; only the office (Meus Dados, write) sets the default."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -13,10 +14,12 @@ from sqlmodel import select
 
 from conton import clock
 from conton.models import AuditLog, Notification, NotificationDefault, NotificationPreference, OutboxEmail
-from conton.services import channels, payables, receivables, reminders
+from conton.services import channels, payables, protocols, receivables, reminders
 from conton.services.base import unit
 from conton.services.errors import PermissionDenied, ValidationError
 from tests.factories import actor_of, make_client, make_office, make_user
+from tests.services.test_files import up
+from tests.services.test_filetypes import real_pdf
 
 
 def at(day: int, month: int = 11, hour: int = 12) -> None:
@@ -185,3 +188,15 @@ def test_due_date_digests_mail_staff_and_clients_as_each_chose(office) -> None:
     assert mailed('dona@escritorio.test') == [bill]  # 'none' for recebimentos
     assert any(t.startswith('Cobrança vencida') for t in notes(office['login']))
     assert mailed('dono@paoquente.test') == []  # she chose the drawer only
+
+
+def test_a_cancelled_protocol_is_told_to_the_client_logins_as_each_chose(office) -> None:
+    partner = make_user('client', client=office['client'], email='socia@paoquente.test')
+    channels.set_preference(actor_of(office['login']), 'protocolos', 'drawer')
+    admin = actor_of(office['admin'])
+    row = asyncio.run(protocols.create(admin, client_id=office['client'].id, kind='guia', competence='10/2026',
+                                       uploads=[up('DAS 10-2026.pdf', real_pdf())]))
+    protocols.cancel(admin, row.id, 'Guia emitida com valor errado')
+    title = 'Protocolo cancelado: Guia de imposto'
+    assert title in notes(office['login']) and title in notes(partner)
+    assert title in mailed('socia@paoquente.test') and title not in mailed('dono@paoquente.test')
