@@ -479,7 +479,9 @@ def download(server: harness.Server, cookies: dict, file_id: str, size_mb: int) 
                 digest.update(chunk)
         seconds = time.perf_counter() - t0
     ok = response.status_code == 200 and got == size_mb * MIB
-    return (f'(b) download of {size_mb} MB through /arquivos/baixar: HTTP {response.status_code}, '
+    encoding = response.headers.get('content-encoding', 'none')  # NiceGUI's GZipMiddleware applies unless told not to
+    return (f'(b) download of {size_mb} MB through /arquivos/baixar: HTTP {response.status_code}, Content-Encoding '
+            f'{encoding}, Content-Length {response.headers.get("content-length", "absent")}, '
             f'{got / MIB:.0f} MB in {seconds:.1f} s = {got / MIB / seconds:.0f} MB/s{"" if ok else " (INCOMPLETE)"}; '
             f'server RSS growth {memory.growth_mb:.1f} MB (target < 20: {"ok" if memory.growth_mb < 20 else "MISSED"})')
 
