@@ -1,4 +1,4 @@
-"""python -m bench [foundation|finance|reminders|docrequests|agenda|requests|all]"""
+"""python -m bench [foundation|finance|reminders|docrequests|agenda|requests|files|all]"""
 import sys
 
 from . import foundation
@@ -25,3 +25,6 @@ if which in ('agenda', 'all'):
 if which in ('requests', 'all'):
     from . import requests
     print(requests.run())
+if which in ('files', 'all'):
+    from . import files
+    print(files.run())
