@@ -655,7 +655,7 @@ class DueList:
         totals = (f'<div class="conton-totals"><span><b>{len(items)}</b> vencimento{"s" if len(items) != 1 else ""}'
                   f'</span><span>Feitos: <b>{done}</b></span><span>Vencidos: <b>{late}</b></span></div>')
         self.head.content = (f'<div class="conton-agenda-bar">{lists}{nav}</div><div style="margin-top:8px">'
-                             f'{filters}</div>{totals}')
+                             f'{filters}</div>')
         pages = max(1, -(-len(items) // PER_PAGE))
         page = min(v.page, pages)
         shown = items[(page - 1) * PER_PAGE:page * PER_PAGE]
@@ -668,7 +668,7 @@ class DueList:
                          f'{esc(i.name)}</a>', esc(i.client_name), esc(i.competence_label), due,
                          esc(i.responsible_name or '—'), listing.badge(STATUS_BADGES[i.status], i.status_label),
                          f'<a class="open" href="{esc(v.url(item=key))}">{esc(action_text)}</a>'))
-        self.table.content = (listing.table_html(DUE_COLUMNS, rows, 'Nenhum vencimento nesta lista.')
+        self.table.content = (totals + listing.table_html(DUE_COLUMNS, rows, 'Nenhum vencimento nesta lista.')
                               + listing.pager_html('/agenda/obrigacoes', v.query(), page, pages))
 
     def refresh(self) -> None:
