@@ -1,4 +1,4 @@
-"""python -m bench [foundation|finance|reminders|docrequests|agenda|requests|files|all]"""
+"""python -m bench [foundation|finance|reminders|docrequests|agenda|requests|files|history|all]"""
 import sys
 
 from . import foundation
@@ -28,3 +28,6 @@ if which in ('requests', 'all'):
 if which in ('files', 'all'):
     from . import files
     print(files.run())
+if which in ('history', 'all'):
+    from . import history
+    print(history.run())
