@@ -93,12 +93,36 @@ def seed(password: str = 'demo-conton-2026', clients: int = 25, seed_value: int 
                                  email=f'contato@fornecedor{n}.exemplo', phone='(11) 4000-1234'))
     office_service.reset_cache()
     extra = _finance()
+    _docrequests()
     active = max(clients - 2, 0)  # the last two clients are inactive (see above), and so are their logins
     off = ' e '.join(f'cliente{n}@demo.conton' for n in range(active + 1, clients + 1))
     inactive = f' Os acessos {off} ficam desativados: são de clientes inativos.' if off else ''
     return (f'Demonstração criada. Entre com admin@demo.conton (administrador), joao@demo.conton, '
             f'carla@demo.conton, diego@demo.conton (funcionários) ou cliente1@demo.conton … cliente{active}'
             f'@demo.conton (clientes), todos com a senha "{password}".{inactive}{extra}')
+
+
+def _docrequests() -> None:
+    """Pedidos de documentos: the first clients get the monthly bank statements (this month's made at once when its
+    day has not passed) and one a one-off request."""
+    from datetime import timedelta
+
+    from .. import clock
+    from . import auth, docrequests
+    with unit() as session:
+        admin = auth.to_actor(session.exec(select(User).where(User.email == 'admin@demo.conton')).one(), '')
+        ids = list(session.exec(select(Client.id).where(Client.active == True)  # noqa: E712
+                                .order_by(Client.created_at, Client.id).limit(8)).all())
+    for n, client_id in enumerate(ids):
+        docrequests.create_rule_now(admin, client_id=client_id, title='Extrato bancário {mm/aaaa}', due_day=28,
+                                    description='Os extratos de todas as contas e aplicações, em PDF ou OFX.')
+        if n % 3 == 0:
+            docrequests.create_rule_now(admin, client_id=client_id, title='Notas fiscais de entrada {mm/aaaa}',
+                                        due_day=25)
+    if ids:
+        docrequests.create_now(admin, client_id=ids[0], title='Contrato social consolidado',
+                               due_date=clock.today() + timedelta(days=10),
+                               description='A última alteração contratual registrada na Junta Comercial.')
 
 
 def _finance() -> str:
