@@ -33,7 +33,7 @@ def run(runs: int = 30) -> str:
     seed.office_and_admin()
     clients = seed.clients(CLIENTS)
     thread, client_name = _seed(clients)
-    server = harness.Server(data)
+    server = harness.Server(data, start_timeout=240)  # a loaded machine starts it slowly
     try:
         driver = harness.browser()
         try:
