@@ -43,4 +43,5 @@ if __name__ in {'__main__', '__mp_main__'}:
     ui.run(host=settings.host, port=settings.port, title='Conton', language='pt-BR', favicon='💼',
            storage_secret=settings.storage_secret(), reload=False, show=False,
            uvicorn_logging_level='warning', proxy_headers=True, forwarded_allow_ips='127.0.0.1',
-           session_middleware_kwargs=http_guard.session_cookie_options(settings))
+           session_middleware_kwargs=http_guard.session_cookie_options(settings),
+           gzip_middleware_factory=http_guard.Compression)

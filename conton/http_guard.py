@@ -9,6 +9,9 @@ import re
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlparse
 
+from starlette.datastructures import Headers
+from starlette.middleware.gzip import GZipMiddleware, GZipResponder
+
 from .config import Settings, get_settings
 
 log = logging.getLogger('conton')
@@ -43,6 +46,35 @@ def install(app) -> None:
     """Add the middleware and the apology page for errors in pages (called from web.setup)."""
     app.add_middleware(HttpGuard)
     app.on_page_exception(apology_page)
+
+
+class _AttachmentAsIs(GZipResponder):
+    attachment = False
+
+    async def send_with_compression(self, message: Message) -> None:
+        if message['type'] == 'http.response.start':
+            disposition = Headers(raw=message.get('headers', [])).get('content-disposition', '')
+            self.attachment = disposition.lower().startswith('attachment')
+        if self.attachment:
+            await self.send(message)
+        else:
+            await super().send_with_compression(message)
+
+
+class Compression(GZipMiddleware):
+    """The response compression ui.run adds (main.py passes it as `gzip_middleware_factory`; NiceGUI's default is
+    Starlette's GZipMiddleware), except for attachments: a stored document streamed by a download route
+    (Content-Disposition: attachment) goes as it is, with its Content-Length (the browser shows the download's
+    progress) and without being compressed at level 9 on the fly (bench/files.py: a 200 MB PDF went gzipped at
+    ~20 MB/s, with no Content-Length)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope['type'] == 'http' and 'gzip' in Headers(scope=scope).get('Accept-Encoding', ''):
+            await _AttachmentAsIs(self.app, self.minimum_size, compresslevel=self.compresslevel,
+                                  thread_minimum_size=self.thread_minimum_size,
+                                  exclude_content_types=self.exclude_content_types)(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
 
 
 def session_cookie_options(settings: Settings | None = None) -> dict:
