@@ -214,7 +214,8 @@ class NewProtocol:
             form.add('file', self.files_error)
             ui.label(f'Até {files.size_label(files.max_file_bytes())} por arquivo: PDF, imagens, documentos do '
                      'Office, XML, TXT/CSV, OFX ou ZIP. O cliente é avisado no portal e por e-mail; a primeira '
-                     'abertura por um login do cliente fica registrada como "Visualizado".').classes('text-caption text-grey-8')
+                     'abertura por um login do cliente fica registrada como "Visualizado".') \
+                .classes('text-caption text-grey-8')
             with ui.row().classes('w-full justify-end gap-2'):
                 ui.button('Voltar', on_click=lambda: ui.navigate.to('/protocolos')).props('flat no-caps')
                 self.send = ui.button('Enviar protocolo', icon='send', on_click=self.submit) \
@@ -230,6 +231,8 @@ class NewProtocol:
     def reload_files(self) -> None:
         self.existing.set_options(self.file_options(), value=[])
         self.existing.set_enabled(bool(self.client.value))
+        hint = 'Digite parte do nome do arquivo' if self.client.value else 'Escolha o cliente primeiro'
+        self.existing.props(f'hint="{hint}"')
 
     def search_files(self, e) -> None:
         text = e.args if isinstance(e.args, str) else ''
