@@ -317,6 +317,7 @@ class Compose:
             if not await widgets.confirm(question, 'Agendar' if later else 'Enviar'):
                 return
         attachments = list(self.attached)
+        self.form.fields['audience_value'] = self.staff if kind == 'responsible' else self.regime  # the shown one
         created = await self.form.submit(lambda: run.io_bound(
             announcements.create, self.actor, subject=self.subject.value, body=self.body.value, audience=kind,
             audience_value=value, client_ids=ids, template=self.template.value or '',

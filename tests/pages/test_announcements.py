@@ -201,3 +201,17 @@ async def test_admin_cancels_a_scheduled_one_and_sets_the_pace(user: User) -> No
     user.find(marker='pace-save').click()
     await user.should_see('Ritmo de envio salvo.')
     assert announcements.throttle() == announcements.Throttle(200, 600)
+
+
+async def test_a_missing_responsible_is_told_by_its_own_field(user: User) -> None:
+    admin, _, _ = setup()
+    await login(user, admin)
+    await user.open('/comunicados/novo')
+    await user.should_see(marker='subject')
+    user.find(marker='subject').type('Aviso')
+    user.find(marker='body').type('Texto')
+    user.find(marker='audience').elements.pop().value = 'responsible'
+    user.find(marker='send').click()
+    staff = user.find(marker='responsible').elements.pop()
+    await wait_until(lambda: staff.error == 'Escolha o responsável.', 'the message by Responsável')
+    assert count(Announcement) == 0
