@@ -43,6 +43,7 @@ def run(runs: int = 30) -> str:
         with httpx.Client(base_url=server.base, cookies=cookies, timeout=60) as client:
             word = quote(client_name)
             pages = [('bare NiceGUI page', '/_bench/bare'),
+                     ('clientes (reference: issue 2 list)', '/clientes'),
                      ('solicitações (em aberto)', '/solicitacoes'),
                      ('solicitações, todas', '/solicitacoes?status=todas'),
                      ('solicitações, todas, page 50', '/solicitacoes?status=todas&pagina=50'),
