@@ -547,7 +547,40 @@ def expand(rule: Recurrence, first: datetime, start: datetime, end: datetime, *,
     both inclusive), in order. `holidays`: extra non-business days for 'monthly_last_business'."""
     if rule.freq == 'monthly_last_business':
         return [d for d in _last_business_days(rule, first, end, frozenset(holidays)) if start <= d <= end]
+    if rule.count is None and rule.freq in ('daily', 'weekly'):
+        return _simple_expand(rule, first, start, end)
     return _rrule(rule, first, dtstart=_fast_forward(rule, first, start)).between(start, end, inc=True)
+
+
+def _simple_expand(rule: Recurrence, first: datetime, start: datetime, end: datetime) -> list[datetime]:
+    """Daily and weekly rules without a count by arithmetic, as rrule gives them (each new rrule rebuilds a year of
+    day masks: ~1 ms, hundreds of series in a month view). Weeks start on Monday (rrule's wkst)."""
+    last = min(end, datetime.combine(rule.until, time(23, 59, 59))) if rule.until else end
+    low = max(start, first)
+    if last < low:
+        return []
+    k = rule.interval
+    if rule.freq == 'daily':
+        step = timedelta(days=k)
+        n = max(0, -(-(low - first) // step))
+        out, moment = [], first + n * step
+        while moment <= last:
+            out.append(moment)
+            moment += step
+        return out
+    days = sorted(set(rule.weekdays or (first.weekday(),)))
+    monday = first.date() - timedelta(days=first.weekday())
+    week = (low.date() - monday).days // 7 // k * k
+    out, at = [], first.time()
+    while True:
+        base = monday + timedelta(weeks=week)
+        if datetime.combine(base, at) > last:
+            return out
+        for d in days:
+            moment = datetime.combine(base + timedelta(days=d), at)
+            if low <= moment <= last:
+                out.append(moment)
+        week += k
 
 
 def _fast_forward(rule: Recurrence, first: datetime, start: datetime) -> datetime:
