@@ -63,7 +63,7 @@ class RequestList:
         self.text = ' '.join(params.get('busca', '').split())[:100]
         self.page = listing.page_number(params)
         with ui.row().classes('w-full items-center gap-2'):
-            self.bar = ui.html('').classes('col').mark('request-views')
+            self.bar = ui.html('').classes('col-12 col-md').mark('request-views')  # a line of its own on a phone
             if actor.can(TOOL, 'write'):
                 ui.button('Nova solicitação', icon='add', on_click=lambda: ui.navigate.to('/solicitacoes/nova')) \
                     .props('unelevated no-caps').mark('new-request')
