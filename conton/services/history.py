@@ -12,6 +12,7 @@ An atendimento has a day, not a moment: it is placed at noon (office time) of th
 """
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -223,9 +224,8 @@ def _page(session: Session, client_id: uuid.UUID, kinds: tuple[str, ...], start:
           offset: int, limit: int) -> tuple[list[HistoryEntry], int]:
     if not kinds:
         return [], 0
-    u = _union(session, client_id, kinds, start, end).subquery('history')
-    found = session.exec(select(*u.c, func.count().over()).order_by(u.c.at.desc(), u.c.kind, u.c.id)
-                         .offset(offset).limit(limit)).all()
+    statement = _statement(_dialect(session), kinds, start is not None, end is not None, False, _shift())
+    found = session.exec(statement, params={**_params(client_id, start, end), 'offset': offset, 'limit': limit}).all()
     rows = [HistoryEntry(r[0], r[1], _aware(r[2]), r[3] or '', r[4] or '', r[5] or '', r[6] or '', r[7], r[8], r[9],
                          r[10] or '') for r in found]
     return rows, (found[0][-1] if found else 0)
@@ -235,22 +235,49 @@ def _counts(session: Session, client_id: uuid.UUID, kinds: tuple[str, ...], star
             end: date | None) -> dict[str, int]:
     if not kinds:
         return {}
-    u = _union(session, client_id, kinds, start, end, narrow=True).subquery('history')
-    return {k: n for k, n in session.exec(select(u.c.kind, func.count()).group_by(u.c.kind)).all()}
+    statement = _statement(_dialect(session), kinds, start is not None, end is not None, True, _shift())
+    return {k: n for k, n in session.exec(statement, params=_params(client_id, start, end)).all()}
 
 
-def _union(session: Session, client_id: uuid.UUID, kinds: tuple[str, ...], start: date | None, end: date | None, *,
-           narrow: bool = False):
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _shift() -> timedelta:
+    """From a day's midnight to its noon in the office's time zone, in UTC (the office's current offset: Brazil has
+    had no summer time since 2019)."""
+    return timedelta(hours=12) - (clock.local(clock.now()).utcoffset() or timedelta(0))
+
+
+def _params(client_id: uuid.UUID, start: date | None, end: date | None) -> dict:
+    return {'client_id': client_id, 'start': start, 'end': end,
+            'lo': _day_start(start) if start else None, 'hi': _day_start(end + timedelta(days=1)) if end else None}
+
+
+@functools.lru_cache(maxsize=512)
+def _statement(dialect: str, kinds: tuple[str, ...], has_start: bool, has_end: bool, narrow: bool,
+               shift: timedelta):
+    """The page statement (`narrow`: the counts per kind) for this set of kinds and period bounds, built once with
+    bind parameters (client_id, start/end, lo/hi, offset/limit): building a five-SELECT union costs far more than
+    running it on a client's few hundred rows, so the SQL expression (and SQLAlchemy's compiled form) is reused."""
+    u = _union(dialect, kinds, has_start, has_end, narrow, shift).subquery('history')
+    if narrow:
+        return select(u.c.kind, func.count()).group_by(u.c.kind)
+    return (select(*u.c, func.count().over()).order_by(u.c.at.desc(), u.c.kind, u.c.id)
+            .offset(sa.bindparam('offset', type_=sa.Integer)).limit(sa.bindparam('limit', type_=sa.Integer)))
+
+
+def _union(dialect: str, kinds: tuple[str, ...], has_start: bool, has_end: bool, narrow: bool, shift: timedelta):
     """UNION ALL of one SELECT per kind with the same columns: kind, id, at, title, status, code, person, number,
     count, day, note (`narrow`: kind and id only, for the counts)."""
-    lo = _day_start(start) if start else None
-    hi = _day_start(end + timedelta(days=1)) if end else None
+    client = sa.bindparam('client_id')
+    lo, hi = sa.bindparam('lo'), sa.bindparam('hi')
 
     def period(column):
         conds = []
-        if lo is not None:
+        if has_start:
             conds.append(column >= lo)
-        if hi is not None:
+        if has_end:
             conds.append(column < hi)
         return conds
 
@@ -267,17 +294,17 @@ def _union(session: Session, client_id: uuid.UUID, kinds: tuple[str, ...], start
     if 'atendimento' in kinds:
         staff = User.__table__.alias('hs_staff')
         status = sa.case((ServiceRecord.visible_to_client == True, 'visivel'), else_='interno')  # noqa: E712
-        query = select(*columns('atendimento', ServiceRecord.id, _noon(session, ServiceRecord.happened_on),
+        query = select(*columns('atendimento', ServiceRecord.id, _noon(dialect, ServiceRecord.happened_on, shift),
                                 ServiceRecord.subject, status, ServiceRecord.channel, staff.c.name,
                                 ServiceRecord.duration_minutes, no_int, ServiceRecord.follow_up_on,
                                 ServiceRecord.outcome))
         if not narrow:
             query = query.outerjoin(staff, staff.c.id == ServiceRecord.staff_id)
-        conds = [ServiceRecord.client_id == client_id, ServiceRecord.deleted_at.is_(None)]
-        if start:
-            conds.append(ServiceRecord.happened_on >= start)
-        if end:
-            conds.append(ServiceRecord.happened_on <= end)
+        conds = [ServiceRecord.client_id == client, ServiceRecord.deleted_at.is_(None)]
+        if has_start:
+            conds.append(ServiceRecord.happened_on >= sa.bindparam('start'))
+        if has_end:
+            conds.append(ServiceRecord.happened_on <= sa.bindparam('end'))
         parts.append(query.select_from(ServiceRecord).where(*conds))
     if 'solicitacao' in kinds:
         assignee = User.__table__.alias('hs_assignee')
@@ -290,19 +317,19 @@ def _union(session: Session, client_id: uuid.UUID, kinds: tuple[str, ...], start
             query = (query.select_from(ClientRequest)
                      .outerjoin(RequestCategory, RequestCategory.id == ClientRequest.category_id)
                      .outerjoin(assignee, assignee.c.id == ClientRequest.assignee_id))
-        parts.append(query.select_from(ClientRequest).where(ClientRequest.client_id == client_id,
+        parts.append(query.select_from(ClientRequest).where(ClientRequest.client_id == client,
                                                            *period(ClientRequest.created_at)))
     if 'pedido' in kinds:
         parts.append(select(*columns('pedido', DocRequest.id, DocRequest.created_at, DocRequest.title,
                                      DocRequest.status, DocRequest.competence, no_text, no_int, no_int,
                                      DocRequest.due_date, DocRequest.answer_comment))
                      .select_from(DocRequest)
-                     .where(DocRequest.client_id == client_id, *period(DocRequest.created_at)))
+                     .where(DocRequest.client_id == client, *period(DocRequest.created_at)))
     if 'protocolo' in kinds:
         parts.append(select(*columns('protocolo', Protocol.id, Protocol.created_at, Protocol.title, Protocol.status,
                                      Protocol.kind, no_text, no_int, no_int, Protocol.due_date, Protocol.note))
                      .select_from(Protocol)
-                     .where(Protocol.client_id == client_id, *period(Protocol.created_at)))
+                     .where(Protocol.client_id == client, *period(Protocol.created_at)))
     if 'arquivo' in kinds:
         sender = User.__table__.alias('hs_sender')
         query = select(*columns('arquivo', DocFile.id, DocFile.created_at, DocFile.original_name, DocFile.sender_side,
@@ -310,20 +337,16 @@ def _union(session: Session, client_id: uuid.UUID, kinds: tuple[str, ...], start
                                 no_day, DocFile.note))
         if not narrow:
             query = query.select_from(DocFile).outerjoin(sender, sender.c.id == DocFile.sender_id)
-        parts.append(query.select_from(DocFile).where(DocFile.client_id == client_id, DocFile.deleted_at.is_(None),
+        parts.append(query.select_from(DocFile).where(DocFile.client_id == client, DocFile.deleted_at.is_(None),
                                                       DocFile.origin == '', *period(DocFile.created_at)))
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
-def _noon(session: Session, column):
-    """Noon of a stored day (office time) as a UTC timestamp the other kinds' datetimes compare with. The office's
-    current UTC offset is used (Brazil has had no summer time since 2019)."""
-    offset = clock.local(clock.now()).utcoffset() or timedelta(0)
-    shift = timedelta(hours=12) - offset
-    if session.get_bind().dialect.name == 'postgresql':
+def _noon(dialect: str, column, shift: timedelta):
+    """Noon of a stored day (office time) as a UTC timestamp the other kinds' datetimes compare with."""
+    if dialect == 'postgresql':
         return sa.cast(column, sa.DateTime) + sa.literal(shift, sa.Interval)
-    seconds = int(shift.total_seconds())
-    return sa.type_coerce(func.datetime(column, f'{seconds:+d} seconds'), sa.DateTime)
+    return sa.type_coerce(func.datetime(column, f'{int(shift.total_seconds()):+d} seconds'), sa.DateTime)
 
 
 def _day_start(day: date) -> datetime:
