@@ -420,14 +420,16 @@ class FilesView:
                             .props('outlined dense maxlength=200 hint="Ex.: Folha de pagamento/2026-10. Criada em '
                                    'cada cliente quando não existir."').classes('w-full').mark('publish-folder'))
             with ui.row().classes('w-full no-wrap gap-2'):
-                competence = form.add('competence', ui.input('Competência (mm/aaaa)')
-                                      .props('outlined dense mask="##/####" inputmode=numeric').classes('w-40')
+                competence = form.add('competence', ui.input('Competência', placeholder='mm/aaaa')
+                                      .props('outlined dense mask="##/####" inputmode=numeric').classes('w-32')
                                       .mark('publish-competence'))
-                note = form.add('note', ui.input('Observação (opcional)').props('outlined dense maxlength=500')
+                note = form.add('note', ui.input('Observação', placeholder='opcional')
+                                .props('outlined dense maxlength=500')
                                 .classes('col').mark('publish-note'))
             ui.label(f'Escolha os arquivos: eles são enviados na hora, com o progresso de cada um. Até '
-                     f'{files.size_label(files.max_file_bytes())} por arquivo e {files.MAX_BATCH} de cada vez; PDF, '
-                     f'imagens, documentos do Office, XML, TXT, CSV, OFX e ZIP.').classes('text-caption text-grey-8')
+                     f'{files.size_label(files.max_file_bytes())} por envio (somando os arquivos) e {files.MAX_BATCH} '
+                     f'de cada vez; PDF, imagens, documentos do Office, XML, TXT, CSV, OFX e ZIP.') \
+                .classes('text-caption text-grey-8')
             uploader = file_uploader('Escolher arquivos')
             error = form.add('file', FieldError())
             error.mark('publish-error')
@@ -449,6 +451,7 @@ class FilesView:
                          f'{"eles foram avisados" if targets != 1 else "o cliente foi avisado"}.')
             self.load()
         uploader.on_multi_upload(action(received))
+        uploader.on_rejected(lambda: setattr(error, 'error', rejected_message(files.max_file_bytes())))
         dialog.open()
         await dialog
         dialog.delete()
@@ -456,12 +459,20 @@ class FilesView:
 
 def file_uploader(label: str) -> ui.upload:
     """Many files at once, sent as one request as soon as they are chosen (Quasar shows each file's progress); the
-    server's verdict comes from the handler. The request is capped by http_guard from these limits (413 before the
-    body is stored): the per-file limit times the batch size."""
+    server's verdict comes from the handler. One request carries at most the per-file limit in all: http_guard
+    answers 413 from these props before storing a body past it (a single oversize file is refused before 1 MB past
+    the limit reaches the disk), and the browser refuses such a choice at once (`on_rejected`)."""
     limit = files.max_file_bytes()
-    return ui.upload(label=label, multiple=True, auto_upload=True, max_file_size=limit, max_files=files.MAX_BATCH) \
+    return ui.upload(label=label, multiple=True, auto_upload=True, max_file_size=limit, max_total_size=limit,
+                     max_files=files.MAX_BATCH) \
         .props('flat bordered color=primary no-thumbnails') \
         .classes('w-full conton-files-upload').mark('uploader')
+
+
+def rejected_message(limit: int, free: int | None = None) -> str:
+    room = f' A empresa tem {files.size_label(free)} livres.' if free is not None else ''
+    return (f'Arquivos não aceitos: até {files.size_label(limit)} por envio, somando os arquivos escolhidos, e '
+            f'{files.MAX_BATCH} arquivos de cada vez. Envie em partes.{room}')
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -109,12 +109,13 @@ class PortalFiles:
                 note = form.add('note', ui.input('Observação (opcional)').props('outlined dense maxlength=500')
                                 .mark('send-note'))
             ui.label(f'Escolha um ou vários arquivos: o envio começa na hora e mostra o progresso de cada um. Até '
-                     f'{files.size_label(files.max_file_bytes())} por arquivo; PDF, imagens, documentos do Office, '
+                     f'{files.size_label(files.max_file_bytes())} por envio (somando os arquivos); PDF, imagens, documentos do Office, '
                      f'XML, TXT, CSV, OFX e ZIP. Também dá para arrastar os arquivos para o quadro abaixo.') \
                 .classes('text-caption text-grey-8')
             limit = files.max_file_bytes()
-            uploader = ui.upload(label='Escolher arquivos', multiple=True, auto_upload=True, max_file_size=limit,
-                                 max_files=files.MAX_BATCH) \
+            self.uploader = uploader = ui.upload(label='Escolher arquivos', multiple=True, auto_upload=True,
+                                                 max_file_size=limit, max_total_size=limit,
+                                                 max_files=files.MAX_BATCH) \
                 .props('flat bordered color=primary no-thumbnails').classes('w-full conton-files-upload') \
                 .mark('uploader')
             error = form.add('file', FieldError())
@@ -122,8 +123,10 @@ class PortalFiles:
             done = ui.label('').classes('text-positive text-body2').mark('send-done')
 
             def rejected() -> None:
-                error.error = (f'Arquivo não aceito pelo navegador: o limite é '
-                               f'{files.size_label(limit)} por arquivo e {files.MAX_BATCH} arquivos de cada vez.')
+                free = self.free
+                room = f' A sua empresa tem {files.size_label(free)} livres.' if free is not None else ''
+                error.error = (f'Arquivos não aceitos: até {files.size_label(limit)} por envio, somando os arquivos '
+                               f'escolhidos, e {files.MAX_BATCH} arquivos de cada vez. Envie em partes.{room}')
 
             async def received(e) -> None:
                 done.text = ''
@@ -144,6 +147,17 @@ class PortalFiles:
                 self.load()
             uploader.on_multi_upload(action(received))
             uploader.on_rejected(rejected)
+
+    def cap_upload(self, info: ClientFiles) -> None:
+        """One request carries at most the per-file limit in all, and no more than still fits the client's quota:
+        the browser refuses more at once, and http_guard answers 413 before storing a body past it."""
+        batch = files.max_file_bytes()
+        quota = info.usage.quota
+        self.free = max(0, quota - info.usage.used) if quota else None
+        cap = batch if self.free is None else max(1, min(batch, self.free))
+        if self.uploader.props.get('max-total-size') != cap:
+            self.uploader.props['max-total-size'] = cap
+            self.uploader.update()
 
     @staticmethod
     def destinations(info: ClientFiles) -> dict[str, str]:
@@ -172,6 +186,7 @@ class PortalFiles:
         info, result = data
         q = self.query
         self.usage.text = f'Espaço usado: {info.usage.label}'
+        self.cap_upload(info)
         options = self.destinations(info)
         self.destination.set_options(options, value=self.destination.value if self.destination.value in options
                                      else '')

@@ -236,24 +236,43 @@ async def test_past_the_quota_the_whole_batch_is_refused(user: User, monkeypatch
     assert user.find(marker='usage').elements.pop().text == 'Espaço usado: 0 bytes de 1 MB'
 
 
-async def test_a_raw_oversize_request_to_the_pages_upload_is_answered_413(user: User, monkeypatch) -> None:
+def raw_upload(size: int) -> tuple[bytes, dict]:
+    boundary = 'conton-raw'
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="grande.pdf"\r\n'
+            f'Content-Type: application/pdf\r\n\r\n').encode() + b'%PDF-1.4\n' + b'0' * size \
+        + f'\r\n--{boundary}--\r\n'.encode()
+    return body, {'content-type': f'multipart/form-data; boundary={boundary}'}
+
+
+async def test_a_raw_request_past_what_fits_is_answered_413_before_the_body_is_stored(user: User, monkeypatch) -> None:
+    """The page's upload element carries the caps (per file, the batch, the client's free space) that http_guard
+    enforces from Content-Length, before the app reads a byte of the body."""
     monkeypatch.setenv('CONTON_FILE_MAX_MB', '1')
+    monkeypatch.setenv('CONTON_CLIENT_QUOTA_MB', '2')
     config.reset_settings()
     o = setup()
+    await files.upload(actor_of(o['login_a']), [up('antes.pdf', padded_pdf(600 * 1024))])
     await login(user, o['login_a'])
     await user.open('/portal/arquivos')
     await user.should_see(marker='uploader')
     element = user.find(ui.upload).elements.pop()
-    assert element.props['max-file-size'] == 1024 * 1024
-    boundary = 'conton-raw'
-    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="grande.pdf"\r\n'
-            f'Content-Type: application/pdf\r\n\r\n').encode() + b'%PDF-1.4\n' + b'0' * (120 * 1024 * 1024) \
-        + f'\r\n--{boundary}--\r\n'.encode()
-    response = await user.http_client.post(element.props['url'], content=body,
-                                           headers={'content-type': f'multipart/form-data; boundary={boundary}'})
-    assert response.status_code == 413  # 1 MB × 100 files per request is the cap; 120 MB passes it
-    assert response.text.startswith('Arquivo grande demais')
-    assert doc_count() == 0 and stored() == []
+    assert element.props['max-file-size'] == element.props['max-total-size'] == 1024 * 1024  # one file's limit
+    before = stored()
+    body, headers = raw_upload(1024 * 1024 + 100 * 1024)  # past the limit, under the general cap (25 MB)
+    response = await user.http_client.post(element.props['url'], content=body, headers=headers)
+    assert response.status_code == 413 and response.text == 'Arquivo grande demais: o envio passa do limite de 1 MB.'
+    assert doc_count() == 1 and stored() == before
+    await files.upload(actor_of(o['login_a']), [up('depois.pdf', padded_pdf(900 * 1024))])
+    await user.should_see(marker='files')
+    free = 2 * 1024 * 1024 - files.usage(actor_of(o['login_a'])).used
+    await wait_until(lambda: element.props['max-total-size'] == free, 'the cap follows the free space, live')
+    before = stored()
+    body, headers = raw_upload(free + 100 * 1024)  # under one file's limit, past the free space
+    response = await user.http_client.post(element.props['url'], content=body, headers=headers)
+    assert response.status_code == 413 and response.text.startswith('Arquivo grande demais')
+    assert doc_count() == 2 and stored() == before
+    tmp = config.get_settings().data_dir / 'tmp'
+    assert not tmp.exists() or [p for p in tmp.iterdir() if p.stat().st_size > 1024 * 1024] == []
 
 
 # --- isolation -------------------------------------------------------------------------------------------------------
