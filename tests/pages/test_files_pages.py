@@ -491,3 +491,25 @@ async def test_home_badges_count_only_what_is_the_logins(user: User) -> None:
     [pending] = files.search(admin, not_downloaded=True).rows
     files.download(admin, pending.id)
     await wait_until(lambda: 'envios de clientes não baixados' not in content(user, 'quick-access'), 'badge live')
+
+
+async def test_the_client_deletes_its_own_upload_only_until_the_office_downloads_it(user: User) -> None:
+    o = setup()
+    login_a = actor_of(o['login_a'])
+    [wrong, kept] = await files.upload(login_a, [up('errado.pdf', real_pdf()), up('certo.pdf', real_pdf())])
+    files.download(actor_of(o['admin']), kept.id)
+    await login(user, o['login_a'])
+    await user.open('/portal/arquivos?vista=enviados')
+    await user.should_see(marker='files')
+    listed = content(user, 'files')
+    assert f'excluir={wrong.id}' in listed and f'excluir={kept.id}' not in listed  # downloaded: no longer its own
+    await user.open(f'/portal/arquivos?vista=enviados&excluir={wrong.id}')
+    await user.should_see(marker='confirm-yes')
+    user.find(marker='confirm-yes').click()
+    await user.should_see('Envio excluído.')
+    assert [r.name for r in files.search(actor_of(o['admin']), client_id=o['alfa'].id).rows] == ['certo.pdf']
+    await user.open(f'/portal/arquivos?vista=enviados&excluir={kept.id}')
+    await user.should_see(marker='confirm-yes')
+    user.find(marker='confirm-yes').click()
+    await user.should_see('Só é possível excluir os seus envios que o escritório ainda não baixou.')
+    assert files.search(actor_of(o['admin']), client_id=o['alfa'].id).total == 1
