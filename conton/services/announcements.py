@@ -822,15 +822,16 @@ def _release_chunk(announcement_id: uuid.UUID, size: int) -> int:
             tokens = auth.issue_tokens(session, [u.id for u in users.values() if not u.password_hash and u.active],
                                        'welcome')
         compose = _composer(item, files, tokens)
-        updates = []
+        updates, messages, waiting = [], [], []
         for rid, user_id, client_id in found:
             user = users.get(user_id)
             if user is None or not user.active or client_id not in active:
                 updates.append({'id': rid, 'status': 'falhou', 'error': 'Login ou cliente desativado antes do envio.'})
                 continue
-            row = compose(session, user)
-            updates.append({'id': rid, 'email_id': row.id})
-        session.flush()
+            messages.append(compose(user))
+            waiting.append(rid)
+        email_ids = mail.queue_many(session, messages)  # one INSERT for the chunk's e-mails
+        updates += [{'id': rid, 'email_id': eid} for rid, eid in zip(waiting, email_ids, strict=True)]
         for chunk_start in range(0, len(updates), CHUNK):
             part = updates[chunk_start:chunk_start + CHUNK]
             with_email = [u for u in part if 'email_id' in u]
@@ -844,7 +845,7 @@ def _release_chunk(announcement_id: uuid.UUID, size: int) -> int:
 
 
 def _composer(item: Announcement, files: list[AttachmentRow],
-              tokens: dict[uuid.UUID, str]) -> Callable[[Session, User], OutboxEmail]:
+              tokens: dict[uuid.UUID, str]) -> Callable[[User], dict]:
     """The e-mail of one recipient: its greeting, the office's text, the attachments' names, and the way in (the
     comunicado in the portal; with the first-use template, the login and, without a password, a set-password
     link)."""
@@ -854,7 +855,7 @@ def _composer(item: Announcement, files: list[AttachmentRow],
     attached = ([f'Anexo{"s" if len(files) > 1 else ""} no portal: ' + ', '.join(f.name for f in files)]
                 if files else [])
 
-    def compose(session: Session, user: User) -> OutboxEmail:
+    def compose(user: User) -> dict:
         lines = [f'Olá, {user.name}!', *text, *attached]
         link = ('Ler no portal', f'{base}{portal_link(item.id)}')
         if item.template == 'first_use':
@@ -869,7 +870,7 @@ def _composer(item: Announcement, files: list[AttachmentRow],
                 lines.append('Você já tem senha: entre pelo botão abaixo. Se não se lembrar dela, use "Esqueci minha '
                              'senha" na página de entrada.')
                 link = ('Entrar no portal', f'{base}/login')
-        return mail.queue(session, user.email, item.subject, lines, link=link)
+        return mail.render(user.email, item.subject, lines, link=link)
     return compose
 
 

@@ -52,31 +52,14 @@ def layout(office_name: str, logo_url: str, body_html: str) -> str:
 def queue(session: Session, to: str, subject: str, paragraphs: list[str], *, link: tuple[str, str] | None = None,
           attachments: list[tuple[str, str, bytes]] | None = None) -> OutboxEmail:
     """Queue a message: plain paragraphs (escaped), an optional (label, url) button, optional (name, mime, data)."""
-    row = OutboxEmail(**_compose(to, subject, paragraphs, link, attachments))
+    row = OutboxEmail(**render(to, subject, paragraphs, link=link, attachments=attachments))
     session.add(row)
     return row
 
 
-def queue_many(session: Session, messages: list[tuple[str, str, list[str], tuple[str, str] | None]]) -> int:
-    """Queue many messages without attachments — (to, subject, paragraphs, link) each — in one multi-row insert
-    (a job telling thousands of logins at once: building an ORM row each costs more than the insert). Returns how
-    many."""
-    from sqlalchemy import insert
-    if not messages:
-        return 0
-    stamp = now()
-    rows = [{'id': uuid.uuid4(), **_compose(to, subject, paragraphs, link, None), 'status': 'queued', 'attempts': 0,
-             'next_attempt_at': stamp, 'last_error': '', 'created_at': stamp, 'sent_at': None}
-            for to, subject, paragraphs, link in messages]
-    connection = session.connection()
-    for start in range(0, len(rows), 1000):
-        connection.execute(insert(OutboxEmail.__table__), rows[start:start + 1000])
-    return len(rows)
-
-
-def _compose(to: str, subject: str, paragraphs: list[str], link: tuple[str, str] | None,
-             attachments: list[tuple[str, str, bytes]] | None) -> dict:
-    """The outbox columns of one message (its HTML in the office's layout, its text version, its attachments)."""
+def render(to: str, subject: str, paragraphs: list[str], *, link: tuple[str, str] | None = None,
+           attachments: list[tuple[str, str, bytes]] | None = None) -> dict:
+    """The outbox row of a message, as column values (for `queue`, or a set-based insert of many: `queue_many`)."""
     from .office import branding
     brand = branding()
     body = ''.join(f'<p>{html.escape(p)}</p>' for p in paragraphs)
@@ -93,6 +76,17 @@ def _compose(to: str, subject: str, paragraphs: list[str], link: tuple[str, str]
     return {'to_addr': to, 'subject': subject[:300], 'html': layout(brand.name, logo_url, body), 'text': text,
             'attachments': [{'name': n, 'mime': m, 'b64': base64.b64encode(d).decode()}
                             for n, m, d in attachments or []]}
+
+
+def queue_many(session: Session, messages: list[dict]) -> list[uuid.UUID]:
+    """Queue many `render`ed messages with one INSERT (thousands at once: no ORM object each). Returns their ids."""
+    from sqlalchemy import insert
+    moment = now()
+    rows = [{**m, 'id': uuid.uuid4(), 'status': 'queued', 'attempts': 0, 'next_attempt_at': moment, 'last_error': '',
+             'created_at': moment} for m in messages]
+    if rows:
+        session.execute(insert(OutboxEmail), rows)
+    return [r['id'] for r in rows]
 
 
 def _backend() -> SMTPBackend:
