@@ -1166,8 +1166,8 @@ def _tell_many(session: Session, entries: list[tuple[uuid.UUID, str, str, str]])
                                     r['created_at'], False) for r in rows]
         after_commit(session, lambda: notifications.announce(items))
     base = get_settings().public_url
-    mail.queue_many(session, [(emails[uid], title, [p for p in body.split('\n') if p],
-                               ('Abrir no Conton', f'{base}{link}') if link else None)
+    mail.queue_many(session, [mail.render(emails[uid], title, [p for p in body.split('\n') if p],
+                                          link=('Abrir no Conton', f'{base}{link}') if link else None)
                               for uid, title, body, link in entries
                               if chosen.get(uid) in ('email', 'both') and emails.get(uid)])
 

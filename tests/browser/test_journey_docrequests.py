@@ -90,7 +90,7 @@ def test_nada_a_enviar_stops_the_reminder_that_still_comes_for_the_missing_docum
 
         # the client answers one: nada a enviar, with a comment
         link = client_driver.find_element(By.XPATH, f"//div[contains(@class,'card')][.//b[text()='{ANSWERED}']]"
-                                                    "//a[normalize-space(text())='Responder']")
+                                                    "//a[normalize-space(.)='Responder']")
         link.click()
         wait_text(client_driver, 'Nada a enviar este mês')
         field(client_driver, 'Comentário (opcional)').send_keys('Conta sem movimento.')
