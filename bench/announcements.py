@@ -69,12 +69,12 @@ def _run_on(label: str, url: str) -> str:
     finally:
         gc.unfreeze()
         db.reset_engine()
-    created, released, total, lag, ticks, queued = result
+    created, released, total, lag, ticks, queued, idle = result
     expected = (CLIENTS * LOGINS_PER_CLIENT,) * 3 + (CLIENTS,)
     ok = counts == expected and queued == CLIENTS * LOGINS_PER_CLIENT
     return (f'{label}: sent (recipients + notifications) in {created:.2f} s, e-mails queued in {released:.2f} s, '
             f'{total:.2f} s in all (target < 10 s); event loop lag at most {lag * 1000:.1f} ms over {ticks} ticks '
-            f'(target < 50 ms); recipients / notifications / outbox e-mails / set-password tokens = '
+            f'(target < 50 ms; {idle * 1000:.1f} ms with the loop idle, before the send); recipients / notifications / outbox e-mails / set-password tokens = '
             f'{" / ".join(map(str, counts))}: {"as expected" if ok else "NOT AS EXPECTED"}')
 
 
@@ -91,7 +91,8 @@ async def _send(admin):
             await asyncio.sleep(TICK)
             lags.append(time.perf_counter() - before - TICK)
     ticking = asyncio.create_task(ticker())
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(2)  # the machine's own lag, with nothing else to do (a loaded machine starves the loop too)
+    idle, lags[:] = max(lags), []
     subject, body = announcements.template_text('first_use')
     t0 = time.perf_counter()
     await run.io_bound(announcements.create, admin, subject=subject, body=body, audience='all', template='first_use')
@@ -101,7 +102,7 @@ async def _send(admin):
     await asyncio.sleep(0.05)
     stop.set()
     await ticking
-    return t1 - t0, t2 - t1, t2 - t0, max(lags), len(lags), queued
+    return t1 - t0, t2 - t1, t2 - t0, max(lags), len(lags), queued, idle
 
 
 def _people() -> None:
