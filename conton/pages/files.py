@@ -93,7 +93,7 @@ class FilesView:
         self.info: ClientFiles | None = None
         if query.client:
             try:
-                self.info = files.overview(actor, query.client)
+                self.info = files.overview(actor, query.client, options=True)  # with the picker's options
             except (NotFound, ValidationError):
                 self.picker_row()
                 ui.label('Cliente não encontrado.').classes('text-negative').mark('missing-client')
@@ -109,7 +109,7 @@ class FilesView:
             self.build_landing()
         else:
             self.build_client()
-        self.show(self.fetch(actor))
+        self.show((self.info, self.search(actor)))  # the overview just read, not a second time in this render
         live.subscribe(files.TOOL, actor, self.show, load=self.fetch, key=self.key)
 
     # ---- layout -----------------------------------------------------------------------------------------------
@@ -117,8 +117,8 @@ class FilesView:
     def picker_row(self) -> None:
         actor = self.actor
         with ui.row().classes('w-full items-center gap-2 conton-files-bar'):
-            chosen = [self.query.client] if self.info else []
-            picker = ui.select(files.client_options(actor, include=chosen), label='Cliente (nome ou CPF/CNPJ)',
+            picker = ui.select(self.info.options if self.info else files.client_options(actor),
+                               label='Cliente (nome ou CPF/CNPJ)',
                                value=str(self.info.client_id) if self.info else None, with_input=True) \
                 .props('outlined dense options-dense input-debounce=300 hide-bottom-space') \
                 .classes('col-grow conton-files-picker').mark('client-picker')
@@ -181,13 +181,15 @@ class FilesView:
         return ('arquivos', self.query)
 
     def fetch(self, actor: Actor) -> tuple[ClientFiles | None, FilePage]:
+        return (None if self.info is None else files.overview(actor, self.query.client)), self.search(actor)
+
+    def search(self, actor: Actor) -> FilePage:
         q = self.query
         if self.info is None:
-            return None, files.search(actor, text=q.text, not_downloaded=True, start=q.start, end=q.end, sort=q.sort,
-                                      page=q.page, per_page=PER_PAGE)
-        return (files.overview(actor, q.client),
-                files.search(actor, client_id=q.client, folder=q.folder or None, text=q.text, sender=q.sender,
-                             start=q.start, end=q.end, sort=q.sort, page=q.page, per_page=PER_PAGE))
+            return files.search(actor, text=q.text, not_downloaded=True, start=q.start, end=q.end, sort=q.sort,
+                                page=q.page, per_page=PER_PAGE)
+        return files.search(actor, client_id=q.client, folder=q.folder or None, text=q.text, sender=q.sender,
+                            start=q.start, end=q.end, sort=q.sort, page=q.page, per_page=PER_PAGE)
 
     def load(self) -> None:
         self.show(self.fetch(self.actor))

@@ -513,3 +513,30 @@ async def test_the_client_deletes_its_own_upload_only_until_the_office_downloads
     user.find(marker='confirm-yes').click()
     await user.should_see('Só é possível excluir os seus envios que o escritório ainda não baixou.')
     assert files.search(actor_of(o['admin']), client_id=o['alfa'].id).total == 1
+
+
+# --- statements per render -------------------------------------------------------------------------------------------
+
+async def test_folder_pages_render_with_at_most_ten_statements(user: User) -> None:
+    """Issue 10 §4: a folder's page, office and portal, in at most 10 SQL statements (the frame's three, then one
+    unit for the overview with the staff picker's options, one for the page of files with its total)."""
+    from conton import db
+    o = setup()
+    admin = actor_of(o['admin'])
+    folder = files.create_folder(admin, o['alfa'].id, 'Fiscal/2026')
+    await files.publish(admin, [up(f'Guia {n}.pdf', real_pdf()) for n in range(3)], client_ids=[o['alfa'].id],
+                        folder_id=folder.id)
+    await login(user, o['admin'])
+    await user.open('/arquivos')
+    before = db.query_counter['n']
+    await user.open(f'/arquivos?cliente={o["alfa"].id}&pasta={folder.id}')
+    await user.should_see(marker='files')
+    assert 'Guia 2.pdf' in content(user, 'files')
+    assert db.query_counter['n'] - before <= 10
+    await switch(user, o['login_a'])
+    await user.open('/portal/arquivos')
+    before = db.query_counter['n']
+    await user.open(f'/portal/arquivos?pasta={folder.id}')
+    await user.should_see(marker='files')
+    assert 'Guia 2.pdf' in content(user, 'files')
+    assert db.query_counter['n'] - before <= 10
