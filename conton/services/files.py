@@ -458,8 +458,11 @@ def search(actor: Actor, *, client_id: uuid.UUID | str | None = None, text: str 
         # A separate count and an ordered LIMIT page, not count(*) OVER () in the page query: the window made the
         # database read and sort every match (a 50,000-file folder, SQLite: 354 ms against about 100 ms).
         total = int(session.exec(select(func.count()).select_from(DocFile).where(*conds)).one())
-        rows = _rows(session, _rows_query().where(*conds).order_by(*order)
-                     .offset((page - 1) * per_page).limit(per_page)) if total else []
+        # the page's ids first (a subquery), then the joins for those rows only: joined before the LIMIT,
+        # PostgreSQL hash-joined and sorted all 50,000 rows
+        ids = select(DocFile.id).where(*conds).order_by(*order).offset((page - 1) * per_page).limit(per_page) \
+            .subquery()
+        rows = _rows(session, _rows_query().join(ids, ids.c.id == DocFile.id).order_by(*order)) if total else []
     return FilePage(rows, total, page, per_page)
 
 
