@@ -213,11 +213,27 @@ class Install:
             self._admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
     def _admin(self, *statements: str) -> None:
+        """Runs each statement, retrying a DROP DATABASE while a superuser's backend (an autovacuum worker busy with
+        the freshly restored database) is still connected: WITH (FORCE) may not end another role's process, so the
+        CI role waits for it to finish instead (up to the suite's deadline, never a fixed number of tries)."""
+        import time
+
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        from tests.helpers import DEADLINE
         engine = create_engine(self.base_url, isolation_level='AUTOCOMMIT')
         try:
-            with engine.connect() as conn:
-                for statement in statements:
-                    conn.execute(text(statement))
+            for statement in statements:
+                give_up = time.monotonic() + DEADLINE
+                while True:
+                    try:
+                        with engine.connect() as conn:
+                            conn.execute(text(statement))
+                        break
+                    except (OperationalError, ProgrammingError):
+                        if not statement.startswith('DROP DATABASE') or time.monotonic() > give_up:
+                            raise
+                        time.sleep(0.2)
         finally:
             engine.dispose()
 
