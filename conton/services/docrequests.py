@@ -474,9 +474,15 @@ async def create(actor: Actor, *, client_id, title: str, due_date, description: 
     the client's Arquivos). The client's logins are told (drawer, and e-mail as each chose). All or nothing."""
     require(actor, TOOL, 'write')
     values = _validate_request(title, due_date, description, remind_every_days, remind_max)
+    return await _with_template(uploads, _create, actor, client_id, values)
+
+
+async def _with_template(uploads: Sequence, commit, actor: Actor, client_id, values: dict):
+    """Store the optional template upload, then run `commit(actor, client_id, values, received)` off the loop; the
+    stored template is discarded if the commit fails (all or nothing)."""
     received = await _receive_template(uploads)
     try:
-        return await run.io_bound(_create, actor, client_id, values, received)
+        return await run.io_bound(commit, actor, client_id, values, received)
     except BaseException:
         for r in received:
             r.discard()
@@ -592,13 +598,7 @@ async def create_rule(actor: Actor, *, client_id, title: str, due_day, descripti
     its due day has not passed; every later month's by the job."""
     require(actor, TOOL, 'write')
     values = _validate_rule(title, due_day, description, remind_every_days, remind_max)
-    received = await _receive_template(uploads)
-    try:
-        return await run.io_bound(_create_rule, actor, client_id, values, received)
-    except BaseException:
-        for r in received:
-            r.discard()
-        raise
+    return await _with_template(uploads, _create_rule, actor, client_id, values)
 
 
 def create_rule_now(actor: Actor, **kwargs) -> RuleRow:
