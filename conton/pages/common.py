@@ -169,6 +169,23 @@ def check_session() -> None:
         storage['seen'] = time.time()
 
 
+def flash(key: str, text: str) -> None:
+    """Keep a message for the next page this browser opens (a result shown after `ui.navigate.to`, which would
+    otherwise be lost with the page that showed it). Read it once with `take_flash`."""
+    app.storage.user.setdefault('flash', {})[key] = text
+    app.storage.user['flash'] = dict(app.storage.user['flash'])  # a new value, so the storage is saved
+
+
+def take_flash(key: str) -> str:
+    """The message kept by `flash` under `key`, removed from storage ('' when none)."""
+    kept = app.storage.user.get('flash') or {}
+    if key not in kept:
+        return ''
+    text = kept.pop(key)
+    app.storage.user['flash'] = kept
+    return text
+
+
 def action(func: Callable) -> Callable:
     """Wrap an event handler: service errors become messages, an ended session goes to the login page."""
     @functools.wraps(func)

@@ -21,7 +21,7 @@ from ..services.errors import NotFound, ValidationError
 from ..services.files import ClientFiles, FilePage, FileRow
 from ..services.permissions import Actor
 from . import listing
-from .common import Form, action, page_title
+from .common import Form, action, flash, page_title, take_flash
 from .frame import client_guard, esc, frame, icon
 from .widgets import FieldError, confirm, segmented_html
 
@@ -120,7 +120,7 @@ class PortalFiles:
                 .mark('uploader')
             error = form.add('file', FieldError())
             error.mark('send-error')
-            done = ui.label('').classes('text-positive text-body2').mark('send-done')
+            done = ui.label(take_flash('portal-files-sent')).classes('text-positive text-body2').mark('send-done')
 
             def rejected() -> None:
                 free = self.free
@@ -142,6 +142,7 @@ class PortalFiles:
                              f'escritório foi avisado.')
                 note.value = ''
                 if self.query.view != 'enviados':
+                    flash('portal-files-sent', done.text)  # shown again by the "Meus envios" page it opens
                     ui.navigate.to(self.query.url(view='enviados', folder='', page=1))
                     return
                 self.load()
