@@ -20,6 +20,7 @@ from starlette.requests import Request
 
 from .. import formatting
 from ..services import auth
+from ..services.base import end_render
 from ..services.errors import AuthExpired, NotFound, PermissionDenied, ServiceError, Throttled, ValidationError
 from ..services.permissions import Actor
 
@@ -156,6 +157,7 @@ _tab_login: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # tab (Clie
 def check_session() -> None:
     """An action on a page built for a login: the browser must still hold that login (no logout or other login in
     another tab) and must not have been idle too long. The action counts as activity for the idle clock."""
+    end_render()  # an action is never part of a page render, even in the task that rendered it (tests)
     try:
         expected = _tab_login.get(context.client)
         storage = app.storage.user if expected else None

@@ -18,12 +18,22 @@ from .. import formatting
 from ..services import notifications, office
 from ..services.permissions import Actor, Tool
 from ..web import STYLESHEET_LINK
+from ..services.base import end_render, rendering_as
 from .common import current_actor, not_found
+
+
+def page_actor() -> Actor | None:
+    """The logged-in actor at the start of a page render, read in full from the database; the rest of this render's
+    service calls take it as checked (services.base.rendering_as) until the frame closes."""
+    actor = current_actor()
+    if actor is not None:
+        rendering_as(actor)
+    return actor
 
 
 def guard(tool: str | None = None, level: str = 'read', *, title: str = '') -> Actor | None:
     """Start a page: the logged-in actor, or None after redirecting to /login or rendering 'no access'."""
-    actor = current_actor()
+    actor = page_actor()
     if actor is None:
         ui.navigate.to('/login')
         return None
@@ -36,7 +46,7 @@ def guard(tool: str | None = None, level: str = 'read', *, title: str = '') -> A
 
 def client_guard(title: str = '') -> Actor | None:
     """A page of the client portal: only client logins."""
-    actor = current_actor()
+    actor = page_actor()
     if actor is None:
         ui.navigate.to('/login')
         return None
@@ -141,7 +151,10 @@ def frame(actor: Actor, title: str) -> Iterator[None]:
             as drawer:
         notes.build()
 
-    yield None  # the page's own content goes into NiceGUI's content column (styled by assets/conton.css)
+    try:
+        yield None  # the page's own content goes into NiceGUI's content column (styled by assets/conton.css)
+    finally:
+        end_render()  # what runs after the render (handlers, timers, live pushes) checks the login again
 
 
 def tiles_html(tiles) -> str:
