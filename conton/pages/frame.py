@@ -10,13 +10,12 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import groupby
 
 from nicegui import ui
 
 from .. import formatting
 from ..services import notifications, office
-from ..services.permissions import Actor, Tool
+from ..services.permissions import Actor, Tool, grouped
 from ..web import STYLESHEET_LINK
 from ..services.base import end_render, rendering_as
 from .common import current_actor, not_found
@@ -85,7 +84,7 @@ _TOP_CACHE: dict[tuple, str] = {}  # shared by every tab on purpose: it holds no
 
 
 def _groups(actor: Actor) -> list[tuple[str, list[Tool]]]:
-    return [(group, list(items)) for group, items in groupby(actor.tools(), key=lambda t: t.group)]
+    return grouped(actor.tools())
 
 
 def _nav_html(actor: Actor) -> str:

@@ -2,7 +2,6 @@
 create (welcome e-mail with a set-password link), edit, make administrator, disable/enable, re-send the welcome."""
 from __future__ import annotations
 
-from itertools import groupby
 
 from nicegui import ui
 
@@ -10,7 +9,7 @@ from .. import formatting
 from ..models import User
 from ..services import users
 from ..services.errors import NotFound
-from ..services.permissions import GRANTABLE, LEVEL_LABELS, Actor
+from ..services.permissions import GRANTABLE, LEVEL_LABELS, Actor, grouped
 from .common import Form, action, not_found, page_title
 from .frame import esc, frame, guard
 
@@ -102,7 +101,7 @@ class StaffForm:
                     for level, label in LEVEL_LABELS.items():
                         ui.button(label, on_click=lambda level=level: self.set_all(level)) \
                             .props('flat dense no-caps color=primary').mark(f'all-{level}')
-            for group, tools in groupby(GRANTABLE, key=lambda t: t.group):
+            for group, tools in grouped(GRANTABLE):
                 ui.html(f'<div class="group">{esc(group or "Geral")}</div>')
                 for tool in tools:
                     with ui.element('div').classes('line'):

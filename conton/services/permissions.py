@@ -59,14 +59,28 @@ CLIENT_TOOLS: tuple[Tool, ...] = (
          ('client',), False),
     Tool('portal_data', 'Meus dados', 'badge', '/portal/dados', '', 'portal-dados', ('client',), False),
 )
-# Tools whose services are built and tested but whose pages have not landed yet (Arquivos and Protocolos, issue 10):
-# known to the permission checks, so the services and their tests work, but absent from menus, the home grid, the
-# staff permission form and the isolation tests' list of routes until their pages exist. Moving a tool from here to
-# STAFF_TOOLS / CLIENT_TOOLS is the one line that publishes it.
-PAGES_PENDING: tuple[Tool, ...] = (
-    # issue 11 (see /work/coord/ISSUE11_MODELS.md); the client history '/clientes/<id>/historico' is servicelog's
-)
+# Tools whose services are built and tested but whose pages have not landed yet: known to the permission checks, so
+# the services and their tests work, but absent from menus, the home grid, the staff permission form and the
+# isolation tests' list of routes until their pages exist. Moving a tool from here to STAFF_TOOLS / CLIENT_TOOLS is
+# the one line that publishes it. (Empty: every tool has its pages.)
+PAGES_PENDING: tuple[Tool, ...] = ()
 TOOLS = {t.key: t for t in STAFF_TOOLS + CLIENT_TOOLS + PAGES_PENDING}
+
+
+def grouped(tools) -> list[tuple[str, list[Tool]]]:
+    """Tools in menu order: a tool without a group stands alone where it is listed; the tools of a group all sit
+    together where the group's first tool is listed, wherever the others are declared."""
+    slots: list[tuple[str, list[Tool]]] = []
+    by_group: dict[str, list[Tool]] = {}
+    for tool in tools:
+        if not tool.group:
+            slots.append(('', [tool]))
+        elif tool.group in by_group:
+            by_group[tool.group].append(tool)
+        else:
+            by_group[tool.group] = [tool]
+            slots.append((tool.group, by_group[tool.group]))
+    return slots
 GRANTABLE = tuple(t for t in STAFF_TOOLS if t.grantable)
 
 
