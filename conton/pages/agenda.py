@@ -13,6 +13,7 @@ with an optional PDF, undo), `/agenda/obrigacoes/catalogo` (obligations, overrid
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from urllib.parse import urlencode
@@ -33,6 +34,11 @@ from .widgets import FieldError
 
 VIEWS = {'mes': 'Mês', 'semana': 'Semana', 'lista': 'Próximos'}
 LIST_DAYS = 30
+LIST_PAGE = 30  # lines of the list view per page
+AUTO_LIST = 10  # lines of the automatic view's list (a phone's first screen), then a link to the list view
+MONTH_CHIPS = 3  # a day of the month lists up to this many events; a busier day says 'N eventos' (its list)
+WEEK_CHIPS = 6  # a day of the week lists its first events up to this many, then '+N mais' (its list)
+DUE_CHIPS = 2  # obligation chips a day shows one by one; more make one chip 'N obrigações' for that day's list
 SECTIONS = (('Calendário', '/agenda', 'calendario'), ('Obrigações', '/agenda/obrigacoes', 'obrigacoes'),
             ('Catálogo e feriados', '/agenda/obrigacoes/catalogo', 'catalogo'))
 
@@ -49,6 +55,7 @@ class View:
     owner: str
     client: str
     kind: str
+    page: int = 1  # of the list view (LIST_PAGE entries a page)
 
     @classmethod
     def from_query(cls, params) -> View:
@@ -59,12 +66,14 @@ class View:
             anchor = clock.today()
         kind = params.get('tipo', '')
         return cls(mode if mode in VIEWS else '', anchor, _uuid_text(params.get('responsavel', '')),
-                   _uuid_text(params.get('cliente', '')), kind if kind in KINDS else '')
+                   _uuid_text(params.get('cliente', '')), kind if kind in KINDS else '', listing.page_number(params))
 
     def query(self, **changes) -> dict:
-        v = replace(self, **changes)
+        """The view's URL parameters; a change of anything but the page goes back to the first page."""
+        v = replace(self, **{'page': 1, **changes})
         return {k: val for k, val in (('vista', v.mode), ('data', v.anchor.isoformat()), ('responsavel', v.owner),
-                                      ('cliente', v.client), ('tipo', v.kind)) if val}
+                                      ('cliente', v.client), ('tipo', v.kind),
+                                      ('pagina', v.page if v.page > 1 else '')) if val}
 
     def url(self, **changes) -> str:
         query = self.query(**changes)
@@ -100,6 +109,9 @@ def agenda_page(request: Request) -> None:
     with frame(actor, 'Agenda'):
         page_title('Agenda', 'agenda')
         Calendar(actor, view, params)
+
+
+_REGIONS: OrderedDict[tuple, tuple[agenda.CalendarView, str]] = OrderedDict()
 
 
 class Calendar:
@@ -156,17 +168,40 @@ class Calendar:
             clear_url=View(v.mode, v.anchor, '', '', '').url())
         self.head.content = (f'<div class="conton-agenda-bar">{views}{nav}<span class="label">{esc(label)}</span>'
                              f'</div><div style="margin-top:8px">{filters}</div>')
-        self.region.content = render(data, v, self.occurrence_href, self.due_href, self.day_href)
+        self.region.content = self.region_html(data)
 
-    # ---- links ------------------------------------------------------------------------------------------------
+    def region_html(self, data: agenda.CalendarView) -> str:
+        """render(), kept per view while its data is the same object (agenda.calendar keeps one until a write):
+        the tabs showing a view, and its reloads, share one rendering."""
+        key = (self.view, clock.today())
+        hit = _REGIONS.get(key)
+        if hit is not None and hit[0] is data:
+            _REGIONS.move_to_end(key)
+            return hit[1]
+        base = self.occurrence_base()
+
+        def occ_href(o: agenda.Occurrence) -> str:
+            return f'{base}{o.event_id}&ocorrencia={o.occurrence:%Y%m%dT%H%M%SZ}'
+        html = render(data, self.view, occ_href, self.due_href, self.day_href)
+        _REGIONS[key] = (data, html)
+        while len(_REGIONS) > 32:
+            _REGIONS.popitem(last=False)
+        return html
+
+    # ---- links ----------------------------------------------------------------------------------------------
 
     def occurrence_href(self, occ: agenda.Occurrence) -> str:
-        return listing.url('/agenda', self.view.query(), evento=str(occ.event_id),
-                           ocorrencia=occ.occurrence.strftime('%Y%m%dT%H%M%SZ'))
+        return f'{self.occurrence_base()}{occ.event_id}&ocorrencia={occ.occurrence:%Y%m%dT%H%M%SZ}'
 
-    def due_href(self, day: date, item: obligations.DueGroup) -> str:
+    def occurrence_base(self) -> str:
+        """'/agenda?…&evento=': a grid links hundreds of occurrences, each one the same query and its own key."""
+        query = self.view.query()
+        return '/agenda?' + (f'{urlencode(query)}&' if query else '') + 'evento='
+
+    def due_href(self, day: date, item: obligations.DueGroup | None) -> str:
         return listing.url('/agenda/obrigacoes', {'de': day.isoformat(), 'ate': day.isoformat()},
-                           obrigacao=str(item.obligation_id), responsavel=self.view.owner, cliente=self.view.client)
+                           obrigacao=str(item.obligation_id) if item is not None else '',
+                           responsavel=self.view.owner, cliente=self.view.client)
 
     def day_href(self, day: date) -> str:
         return self.view.url(mode='lista', anchor=day)
@@ -193,19 +228,22 @@ class Calendar:
 
 
 def render(data: agenda.CalendarView, view: View, occ_href, due_href, day_href) -> str:
-    """The region's HTML: the view chosen, or month and list with CSS choosing by the screen's width."""
+    """The region's HTML: the view chosen, or month and list with CSS choosing by the screen's width. The work is
+    that of what is shown, whatever the size of the office: a grid day shows its first few events and the
+    obligations due (one chip 'N obrigações' when they are many) with a '+N mais' link to that day's list; the
+    list shows one page of LIST_PAGE lines."""
     today = clock.today()
     out = []
-    for mode, (start, end, occs, dues) in data.parts.items():
-        entries = (widgets.occurrence_entries(occs, occ_href, start=start, end=end)
-                   + widgets.due_group_entries(dues, due_href))
-        entries.sort(key=lambda e: (e.day, e.due, e.time == '', e.time))
+    for mode, part in data.parts.items():
         if mode == 'mes':
-            body = widgets.month_html(view.anchor.year, view.anchor.month, entries, today=today, day_href=day_href)
+            body = widgets.month_cells_html(view.anchor.year, view.anchor.month,
+                                            _day_cell(part, MONTH_CHIPS, occ_href, due_href, day_href),
+                                            today=today, day_href=day_href)
         elif mode == 'semana':
-            body = widgets.week_html(start, entries, today=today, day_href=day_href)
+            body = widgets.week_cells_html(part.start, _day_cell(part, WEEK_CHIPS, occ_href, due_href, day_href,
+                                                                 week=True), today=today, day_href=day_href)
         else:
-            body = widgets.days_html(entries, today=today, empty='Nada marcado nos próximos dias.')
+            body = _list_page(part, view, occ_href, due_href, today)
         css = {'mes': 'conton-auto-month', 'lista': 'conton-auto-list'}[mode] if not view.mode else ''
         out.append(f'<div class="{css}" data-view="{mode}">{body}</div>')
     legend = ''.join(f'<span style="display:inline-flex;align-items:center;gap:4px;margin-right:12px">'
@@ -213,6 +251,66 @@ def render(data: agenda.CalendarView, view: View, occ_href, due_href, day_href) 
                      for k, label in KINDS.items())
     return ''.join(out) + f'<div class="text-caption text-grey-8" style="margin-top:8px">{legend}' \
                           f'<span>Contorno: vencimento de obrigação</span></div>'
+
+
+def _day_cell(part: agenda.CalendarPart, limit: int, occ_href, due_href, day_href, *, week: bool = False):
+    """cell(day) of a grid: the day's events as chips (the day's own order), then its obligations (one by one up
+    to DUE_CHIPS, else one chip 'N obrigações' for that day's list). A month day with more than `limit` events
+    says 'N eventos' instead (a link to the day's list); a week day shows its first `limit` and '+N mais'."""
+    def cell(day: date) -> str:
+        occs = part.days.get(day, ())
+        groups = part.due_days.get(day, ())
+        if len(groups) > DUE_CHIPS:
+            dues = [widgets.due_summary_entry(day, groups, due_href(day, None))]
+        else:
+            dues = widgets.due_group_entries(groups, due_href)
+        more = ''
+        if len(occs) > limit and not week:
+            shown = ()
+            more = f'<a class="conton-more" href="{esc(day_href(day))}">{len(occs)} eventos</a>'
+        elif len(occs) > limit:
+            shown = occs[:limit]
+            more = f'<a class="conton-more" href="{esc(day_href(day))}">+{len(occs) - limit} mais</a>'
+        else:
+            shown = occs
+        chips = ''.join(widgets.chip_html(widgets.occurrence_entry(o, day, occ_href(o)), with_time=week)
+                        for o in shown)
+        return chips + (more if not week else '') + ''.join(widgets.chip_html(e, with_time=week) for e in dues) \
+            + (more if week else '')
+    return cell
+
+
+def _list_page(part: agenda.CalendarPart, view: View, occ_href, due_href, today: date) -> str:
+    """The 'próximos' list, one page of LIST_PAGE lines (AUTO_LIST in the automatic view, then a link to the list
+    view): each day's events, then its obligations counted per obligation."""
+    days = sorted(set(part.days) | set(part.due_days))
+    total = sum(len(part.days.get(d, ())) + len(part.due_days.get(d, ())) for d in days)
+    size = LIST_PAGE if view.mode == 'lista' else AUTO_LIST
+    pages = max(1, -(-total // size))
+    page = min(view.page, pages) if view.mode == 'lista' else 1
+    skip, left, entries = (page - 1) * size, size, []
+    for day in days:
+        if left <= 0:
+            break
+        occs, groups = part.days.get(day, ()), part.due_days.get(day, ())
+        if skip >= len(occs) + len(groups):
+            skip -= len(occs) + len(groups)
+            continue
+        items = [*occs[skip:skip + left], *groups[max(0, skip - len(occs)):max(0, skip + left - len(occs))]]
+        skip = 0
+        left -= len(items)
+        for item in items:
+            if isinstance(item, agenda.Occurrence):
+                entries.append(widgets.occurrence_entry(item, day, occ_href(item)))
+            else:
+                entries.extend(widgets.due_group_entries((item,), due_href))
+    if view.mode != 'lista':
+        after = (f'<a class="conton-more" style="margin-top:6px" href="{esc(view.url(mode="lista"))}">Ver todos os '
+                 f'{total} itens</a>' if total > size else '')
+    else:
+        after = (f'<div class="text-caption text-grey-8" style="margin:6px 0">{total} itens · página {page} de '
+                 f'{pages}</div>' + listing.pager_html('/agenda', view.query(), page, pages)) if pages > 1 else ''
+    return widgets.days_html(entries, today=today, empty='Nada marcado nos próximos dias.', after=after)
 
 
 def client_filter(actor: Actor, chosen: str, names: dict[str, str], url_for) -> ui.row:

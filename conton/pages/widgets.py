@@ -21,6 +21,7 @@ import base64
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from babel.dates import format_date
 from nicegui import run, ui
@@ -95,11 +96,13 @@ class Entry:
     due: bool = False
 
 
+@lru_cache(maxsize=512)
 def month_label(day: date) -> str:
-    """'março de 2026'."""
+    """'março de 2026' (babel formats are slow enough to count on a grid of 42 days: kept)."""
     return format_date(day, "MMMM 'de' y", locale='pt_BR')
 
 
+@lru_cache(maxsize=2048)
 def day_label(day: date) -> str:
     """'segunda-feira, 5 de janeiro de 2026'."""
     return format_date(day, "EEEE, d 'de' MMMM 'de' y", locale='pt_BR')
@@ -118,6 +121,18 @@ def month_html(year: int, month: int, entries: Iterable[Entry], *, today: date, 
                per_day: int = 4) -> str:
     """A month as a table of weeks (Monday first): each day with up to `per_day` chips and a '+N' link to it."""
     by_day = _by_day(entries)
+
+    def cell(day: date) -> str:
+        items = by_day.get(day, [])
+        more = (f'<a class="conton-more" href="{esc(day_href(day))}">+{len(items) - per_day} mais</a>'
+                if len(items) > per_day else '')
+        return ''.join(chip_html(e) for e in items[:per_day]) + more
+    return month_cells_html(year, month, cell, today=today, day_href=day_href)
+
+
+def month_cells_html(year: int, month: int, cell: Callable[[date], str], *, today: date,
+                     day_href: Callable[[date], str]) -> str:
+    """The month's table of weeks with each day's content from `cell(day)` (HTML, already escaped)."""
     start, end = month_grid(year, month)
     heads = ''.join(f'<th scope="col">{d}</th>' for d in WEEK_HEADS)
     rows, day = [], start
@@ -125,14 +140,10 @@ def month_html(year: int, month: int, entries: Iterable[Entry], *, today: date, 
         cells = []
         for _ in range(7):
             css = ' '.join(c for c in ('out' if day.month != month else '', 'today' if day == today else '') if c)
-            items = by_day.get(day, [])
-            chips = ''.join(_chip(e) for e in items[:per_day])
-            more = (f'<a class="conton-more" href="{esc(day_href(day))}">+{len(items) - per_day} mais</a>'
-                    if len(items) > per_day else '')
             klass = f' class="{css}"' if css else ''
             cells.append(f'<td{klass} data-day="{day.isoformat()}">'
                          f'<a class="n" href="{esc(day_href(day))}" aria-label="{esc(day_label(day))}">{day.day}</a>'
-                         f'{chips}{more}</td>')
+                         f'{cell(day)}</td>')
             day += timedelta(days=1)
         rows.append(f'<tr>{"".join(cells)}</tr>')
     return (f'<table class="conton-cal" aria-label="{esc(month_label(date(year, month, 1)))}"><thead><tr>{heads}'
@@ -142,31 +153,42 @@ def month_html(year: int, month: int, entries: Iterable[Entry], *, today: date, 
 def week_html(first: date, entries: Iterable[Entry], *, today: date, day_href: Callable[[date], str]) -> str:
     """Seven days from `first`, one column each (stacked on a phone), every entry with its time."""
     by_day = _by_day(entries)
+    return week_cells_html(first, lambda day: ''.join(chip_html(e, with_time=True) for e in by_day.get(day, [])),
+                           today=today, day_href=day_href)
+
+
+def week_cells_html(first: date, cell: Callable[[date], str], *, today: date, day_href: Callable[[date], str]) -> str:
+    """The week's seven columns with each day's content from `cell(day)` (HTML, already escaped)."""
     cols = []
     for n in range(7):
         day = first + timedelta(days=n)
-        chips = ''.join(_chip(e, with_time=True) for e in by_day.get(day, []))
         cols.append(f'<div{TODAY if day == today else ""} '
                     f'data-day="{day.isoformat()}"><h4><a href="{esc(day_href(day))}" style="color:inherit;'
-                    f'text-decoration:none">{WEEK_HEADS[n]} {day:%d/%m}</a></h4>{chips}</div>')
+                    f'text-decoration:none">{WEEK_HEADS[n]} {day:%d/%m}</a></h4>{cell(day)}</div>')
     return f'<div class="conton-week">{"".join(cols)}</div>'
 
 
-def days_html(entries: Iterable[Entry], *, today: date, empty: str = 'Nada marcado neste período.') -> str:
-    """A list grouped by day (the 'próximos' view, the home's next 7 days): one full-width line per entry."""
+def days_html(entries: Iterable[Entry], *, today: date, empty: str = 'Nada marcado neste período.',
+              after: str = '') -> str:
+    """A list grouped by day (the 'próximos' view, the home's next 7 days): one full-width line per entry; `after`:
+    HTML closing the list (a pager)."""
     by_day = _by_day(entries)
     if not by_day:
-        return f'<div class="conton-days"><div class="empty">{esc(empty)}</div></div>'
+        return f'<div class="conton-days"><div class="empty">{esc(empty)}</div>{after}</div>'
     parts = []
     for day in sorted(by_day):
         label = ('hoje, ' if day == today else 'amanhã, ' if day == today + timedelta(days=1) else '') + day_label(day)
         parts.append(f'<h4{TODAY if day == today else ""}>{esc(label)}</h4>')
-        for e in by_day[day]:
-            sub = f'<span>{esc(e.sub)}</span>' if e.sub else ''
-            parts.append(f'<a class="item" href="{esc(e.href)}"><span class="dot{" due" if e.due else ""}" '
-                         f'style="{_color(e)}"></span><span class="tm">{esc(e.time or "Dia todo")}</span>'
-                         f'<span class="tx"><b>{esc(e.title)}</b>{sub}</span></a>')
-    return f'<div class="conton-days">{"".join(parts)}</div>'
+        parts.extend(day_item_html(e) for e in by_day[day])
+    return f'<div class="conton-days">{"".join(parts)}{after}</div>'
+
+
+def day_item_html(e: Entry) -> str:
+    """One line of `days_html`."""
+    sub = f'<span>{esc(e.sub)}</span>' if e.sub else ''
+    return (f'<a class="item" href="{esc(e.href)}"><span class="dot{" due" if e.due else ""}" '
+            f'style="{_color(e)}"></span><span class="tm">{esc(e.time or "Dia todo")}</span>'
+            f'<span class="tx"><b>{esc(e.title)}</b>{sub}</span></a>')
 
 
 def _by_day(entries: Iterable[Entry]) -> dict[date, list[Entry]]:
@@ -176,7 +198,8 @@ def _by_day(entries: Iterable[Entry]) -> dict[date, list[Entry]]:
     return out
 
 
-def _chip(e: Entry, *, with_time: bool = False) -> str:
+def chip_html(e: Entry, *, with_time: bool = False) -> str:
+    """One entry as a calendar chip (month and week grids)."""
     text = f'{e.time.split("–")[0]} {e.title}' if e.time else e.title
     title = ' — '.join(x for x in (e.time or 'Dia todo', e.title, e.sub) if x)
     return (f'<a class="conton-chip{" due" if e.due else ""}" href="{esc(e.href)}" style="{_color(e)}" '
@@ -195,17 +218,22 @@ def occurrence_entries(occurrences: Iterable, href: Callable[[object], str], *, 
     for o in occurrences:
         day, last = max(o.start_day, start), min(o.end_day, end - timedelta(days=1))
         link = href(o)
-        sub = ' · '.join(x for x in (o.client_name if with_client else '', o.kind_label, o.location) if x)
         while day <= last:
-            if o.all_day:
-                time = ''
-            elif day == o.start_day:
-                time = f'{o.starts_at:%H:%M}–{o.ends_at:%H:%M}' if o.ends_at.date() == day else f'{o.starts_at:%H:%M}'
-            else:
-                time = 'continua'
-            out.append(Entry(day, o.title, o.color, link, time, sub))
+            out.append(occurrence_entry(o, day, link, with_client=with_client))
             day += timedelta(days=1)
     return out
+
+
+def occurrence_entry(o, day: date, link: str, *, with_client: bool = True) -> Entry:
+    """The entry of an Agenda occurrence on one of the days it covers."""
+    sub = ' · '.join(x for x in (o.client_name if with_client else '', o.kind_label, o.location) if x)
+    if o.all_day:
+        time = ''
+    elif day == o.start_day:
+        time = f'{o.starts_at:%H:%M}–{o.ends_at:%H:%M}' if o.ends_at.date() == day else f'{o.starts_at:%H:%M}'
+    else:
+        time = 'continua'
+    return Entry(day, o.title, o.color, link, time, sub)
 
 
 DUE_COLOR, DONE_COLOR = '#c62828', '#2e7d32'
@@ -248,6 +276,17 @@ def due_group_entries(groups: Iterable, href: Callable[[date, object], str]) -> 
         out.append(Entry(g.due_date, title, DONE_COLOR if g.done else DUE_COLOR, href(g.due_date, g), '', sub,
                          due=True))
     return out
+
+
+def due_summary_entry(day: date, groups, href: str) -> Entry:
+    """A day's obligation due dates in one chip ('37 obrigações', 12 em aberto), for a grid cell with more
+    obligations than it can list; `href`: that day's list."""
+    total = sum(g.count for g in groups)
+    still = sum(g.open for g in groups)
+    names = ', '.join(dict.fromkeys(g.name for g in groups))
+    title = f'{"✓ " if not still else ""}{total} obrigaç{"ão" if total == 1 else "ões"}'
+    sub = (f'{still} em aberto' if still else 'todas feitas') + f' · {names}'
+    return Entry(day, title, DONE_COLOR if not still else DUE_COLOR, href, '', sub, due=True)
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from .. import clock, formatting
 from ..br import calendar as br_calendar
 from ..models import Client, Event, EventException, EventReminder, ExtraHoliday, ServiceRecord, User
 from ..models.people import fold
-from . import audit, live, mail, notifications, reminders
+from . import audit, live, mail, notifications, readcache, reminders
 from .base import as_uuid, unit
 from .errors import NotFound, ValidationError
 from .form_input import day as _day, text as _text
@@ -304,13 +304,35 @@ def _client_options(session: Session, text: str, include, limit: int) -> dict[st
 
 
 @dataclass(frozen=True)
+class CalendarPart:
+    """One view's share of a CalendarView: its [start, end) days, the occurrences overlapping it (by start), the
+    obligation due dates counted per day and obligation (obligations.DueGroup), and both indexed by day — each
+    day's occurrences in the order a calendar lists them (timed by start, then those continuing from an earlier
+    day, then all-day), so that a page shows the first few of a day without sorting them all."""
+    start: date
+    end: date
+    occurrences: tuple[Occurrence, ...]
+    dues: tuple
+    days: dict[date, tuple[Occurrence, ...]]
+    due_days: dict[date, tuple]
+
+    def __iter__(self):  # (start, end, occurrences, dues), as the views read it before it had the indexes
+        return iter((self.start, self.end, self.occurrences, self.dues))
+
+
+@dataclass(frozen=True)
 class CalendarView:
-    """What the staff Agenda shows, in one load: per view ('mes', 'lista' …) its [start, end) days, occurrences and
-    obligation due dates counted per day and obligation (obligations.DueGroup); the staff filter's choices; the
-    name of the client filtered on ({id: name}, empty without a client filter)."""
-    parts: dict[str, tuple[date, date, list[Occurrence], list]]
+    """What the staff Agenda shows, in one load: per view ('mes', 'lista' …) a CalendarPart; the staff filter's
+    choices; the name of the client filtered on ({id: name}, empty without a client filter). Shared by the tabs
+    that show the same view (readcache): never mutated."""
+    parts: dict[str, CalendarPart]
     staff: dict[str, str]
     client: dict[str, str]
+
+
+# the tables a calendar is read from: a write to any of them computes it again (services/readcache.py)
+CALENDAR_TABLES = tuple(m.__tablename__ for m in (Event, EventException, User, Client, ExtraHoliday)) + (
+    'obligation', 'obligationassignment', 'obligationdone', 'obligationoverride', 'office', 'officesetting')
 
 
 def calendar(actor: Actor, ranges: dict[str, tuple[date, date]], *, owner_id=None, client_id=None,
@@ -319,9 +341,20 @@ def calendar(actor: Actor, ranges: dict[str, tuple[date, date]], *, owner_id=Non
     handful of statements whatever the size of the office: the events of the union of the ranges (with their
     exceptions and names), the due dates grouped (a month of 4,000 due dates is a few dozen groups), the staff
     choices and the chosen client's name. `owner_id` filters the events' owner and the obligations' responsible;
-    `kind` 'prazo' or '' includes the due dates."""
-    from . import obligations
+    `kind` 'prazo' or '' includes the due dates. Kept in memory until a write to the tables it reads (readcache):
+    the tabs of an office showing the same month share one load and the expansion of its series."""
     require(actor, TOOL, 'read')
+    owner = str(as_uuid(owner_id)) if owner_id else ''
+    client = str(as_uuid(client_id)) if client_id else ''
+    scope = ('client', str(actor.client_id)) if actor.is_client else ('office',)
+    key = (scope, tuple(sorted(ranges.items())), owner, client, kind, clock.today())
+    return readcache.memo('agenda.calendar', key, CALENDAR_TABLES,
+                          lambda: _calendar(actor, ranges, owner_id=owner or None, client_id=client or None,
+                                            kind=kind))
+
+
+def _calendar(actor: Actor, ranges: dict[str, tuple[date, date]], *, owner_id, client_id, kind: str) -> CalendarView:
+    from . import obligations
     lo, hi = min(r[0] for r in ranges.values()), max(r[1] for r in ranges.values())
     with unit(actor) as session:
         occs = _occurrences(session, actor, _bound(lo), _bound(hi), owner_id=owner_id, client_id=client_id,
@@ -335,8 +368,21 @@ def calendar(actor: Actor, ranges: dict[str, tuple[date, date]], *, owner_id=Non
     parts = {}
     for mode, (start, end) in ranges.items():
         s, e = _bound(start), _bound(end)
-        parts[mode] = (start, end, [o for o in occs if o.starts_at < e and o.ends_at > s],
-                       [d for d in dues if start <= d.due_date < end])
+        mine = tuple(o for o in occs if o.starts_at < e and o.ends_at > s)
+        days: dict[date, list[tuple]] = {}
+        for o in mine:
+            day, last = max(o.start_day, start), min(o.end_day, end - timedelta(days=1))
+            while day <= last:
+                days.setdefault(day, []).append((o.all_day, day != o.start_day, o.starts_at, o.ends_at, o))
+                day += timedelta(days=1)
+        due = tuple(d for d in dues if start <= d.due_date < end)
+        due_days: dict[date, list] = {}
+        for d in due:
+            due_days.setdefault(d.due_date, []).append(d)
+        parts[mode] = CalendarPart(
+            start, end, mine, due,
+            {day: tuple(x[-1] for x in sorted(found, key=lambda x: x[:4])) for day, found in sorted(days.items())},
+            {day: tuple(found) for day, found in due_days.items()})
     return CalendarView(parts, staff, client)
 
 

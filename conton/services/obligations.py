@@ -30,7 +30,7 @@ from ..br import deadlines
 from ..models import (Client, ExtraHoliday, Obligation, ObligationAssignment, ObligationDone, ObligationOverride,
                       User)
 from ..models.people import fold
-from . import audit, live, reminders, storage
+from . import audit, live, readcache, reminders, storage
 from .base import as_uuid, unit
 from .errors import NotFound, ValidationError
 from .form_input import day as _day, text as _text
@@ -204,12 +204,25 @@ class HolidayRow:
 def search(actor: Actor, start: date, end: date, *, status: str = '', client_id=None, responsible_id=None,
            obligation_id=None) -> list[DueItem]:
     """The due items whose due date is in [start, end] (both inclusive), by due date then client. `status`: '' (all),
-    'aberto' (not done), 'feito', 'feito_atraso', 'vencido', 'hoje', 'pendente'."""
+    'aberto' (not done), 'feito', 'feito_atraso', 'vencido', 'hoje', 'pendente'. Kept in memory until a write to
+    the tables it reads (readcache; a fresh list for each caller): the month of a large office is 4,000 items."""
     _require_read(actor)
-    with unit(actor) as session:
-        items = _due_items(session, actor, start, end, client_id=client_id, responsible_id=responsible_id,
-                           obligation_id=obligation_id)
-    return _with_status(items, status)
+    client_id, responsible_id, obligation_id = (str(as_uuid(v)) if v else None
+                                                for v in (client_id, responsible_id, obligation_id))
+    scope = ('client', str(actor.client_id)) if actor.is_client else ('office',)
+    key = (scope, start, end, status, client_id, responsible_id, obligation_id, clock.today())
+
+    def compute() -> tuple[DueItem, ...]:
+        with unit(actor) as session:
+            items = _due_items(session, actor, start, end, client_id=client_id, responsible_id=responsible_id,
+                               obligation_id=obligation_id)
+        return tuple(_with_status(items, status))
+    return list(readcache.memo('obligations.search', key, DUE_TABLES, compute))
+
+
+# the tables due items are read from (readcache)
+DUE_TABLES = ('obligation', 'obligationassignment', 'obligationdone', 'obligationoverride', 'extraholiday', 'client',
+              'user', 'office', 'officesetting')
 
 
 def groups(actor: Actor, start: date, end: date, *, client_id=None, responsible_id=None,
