@@ -42,10 +42,29 @@ CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; sty
 HSTS = 'max-age=31536000'
 
 
+READ_AHEAD = 1024 * 1024  # request body uvicorn may buffer per connection before it stops reading the socket
+
+
 def install(app) -> None:
     """Add the middleware and the apology page for errors in pages (called from web.setup)."""
     app.add_middleware(HttpGuard)
     app.on_page_exception(apology_page)
+    larger_body_chunks()
+
+
+def larger_body_chunks() -> None:
+    """Let uvicorn hand a request body to the app in pieces of up to READ_AHEAD bytes instead of 64 KiB (its
+    HIGH_WATER_LIMIT, the buffer past which it pauses reading the socket; one connection buffers at most that much).
+    Every piece passes through each BaseHTTPMiddleware of the stack (NiceGUI's and ours), and each of them spends
+    a task group on every `receive`: a 200 MB upload in 64 KiB pieces spent more time there than writing and hashing
+    it (bench/files.py, py-spy)."""
+    for name in ('httptools_impl', 'h11_impl'):
+        try:
+            module = __import__(f'uvicorn.protocols.http.{name}', fromlist=['HIGH_WATER_LIMIT'])
+        except ImportError:  # httptools not installed: uvicorn uses h11
+            continue
+        if getattr(module, 'HIGH_WATER_LIMIT', READ_AHEAD) < READ_AHEAD:
+            module.HIGH_WATER_LIMIT = READ_AHEAD
 
 
 class _AttachmentAsIs(GZipResponder):

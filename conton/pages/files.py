@@ -21,6 +21,7 @@ from ..services import files, live
 from ..services.errors import NotFound, ValidationError
 from ..services.files import ClientFiles, FilePage, FileRow
 from ..services.permissions import Actor
+from ..uploads import StreamingUpload
 from . import listing
 from .common import Form, action, not_found, page_title
 from .frame import esc, frame, guard, icon
@@ -432,7 +433,7 @@ class FilesView:
                      f'{files.size_label(files.max_file_bytes())} por envio (somando os arquivos) e {files.MAX_BATCH} '
                      f'de cada vez; PDF, imagens, documentos do Office, XML, TXT, CSV, OFX e ZIP.') \
                 .classes('text-caption text-grey-8')
-            uploader = file_uploader('Escolher arquivos')
+            uploader = file_uploader('Escolher arquivos', actor)
             error = form.add('file', FieldError())
             error.mark('publish-error')
             done = ui.label('').classes('text-positive text-body2').mark('publish-done')
@@ -459,14 +460,15 @@ class FilesView:
         dialog.delete()
 
 
-def file_uploader(label: str) -> ui.upload:
-    """Many files at once, sent as one request as soon as they are chosen (Quasar shows each file's progress); the
-    server's verdict comes from the handler. One request carries at most the per-file limit in all: http_guard
+def file_uploader(label: str, actor: Actor) -> ui.upload:
+    """Many files at once, sent as one request as soon as they are chosen (Quasar shows each file's progress) to the
+    element's streaming route (conton/uploads.py: each file written and hashed once); the server's verdict comes from
+    the handler. One request carries at most the per-file limit in all: http_guard
     answers 413 from these props before storing a body past it (a single oversize file is refused before 1 MB past
     the limit reaches the disk), and the browser refuses such a choice at once (`on_rejected`)."""
     limit = files.max_file_bytes()
-    return ui.upload(label=label, multiple=True, auto_upload=True, max_file_size=limit, max_total_size=limit,
-                     max_files=files.MAX_BATCH) \
+    return StreamingUpload(folder=files.FOLDER, max_bytes=limit, owner=actor.user_id, label=label, multiple=True,
+                           auto_upload=True, max_file_size=limit, max_total_size=limit, max_files=files.MAX_BATCH) \
         .props('flat bordered color=primary no-thumbnails') \
         .classes('w-full conton-files-upload').mark('uploader')
 

@@ -20,6 +20,7 @@ from ..services import files, live
 from ..services.errors import NotFound, ValidationError
 from ..services.files import ClientFiles, FilePage, FileRow
 from ..services.permissions import Actor
+from ..uploads import StreamingUpload
 from . import listing
 from .common import Form, action, flash, page_title, take_flash
 from .frame import client_guard, esc, frame, icon
@@ -113,9 +114,10 @@ class PortalFiles:
                      f'XML, TXT, CSV, OFX e ZIP. Também dá para arrastar os arquivos para o quadro abaixo.') \
                 .classes('text-caption text-grey-8')
             limit = files.max_file_bytes()
-            self.uploader = uploader = ui.upload(label='Escolher arquivos', multiple=True, auto_upload=True,
-                                                 max_file_size=limit, max_total_size=limit,
-                                                 max_files=files.MAX_BATCH) \
+            self.uploader = uploader = StreamingUpload(folder=files.FOLDER, max_bytes=limit, owner=actor.user_id,
+                                                       label='Escolher arquivos', multiple=True, auto_upload=True,
+                                                       max_file_size=limit, max_total_size=limit,
+                                                       max_files=files.MAX_BATCH) \
                 .props('flat bordered color=primary no-thumbnails').classes('w-full conton-files-upload') \
                 .mark('uploader')
             error = form.add('file', FieldError())

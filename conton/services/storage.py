@@ -334,9 +334,77 @@ async def receive(chunks: AsyncIterator[bytes], *, original_name: object, folder
 
 
 async def receive_upload(file, *, folder: str, max_bytes: int) -> Received:
-    """`receive` for a NiceGUI upload (`e.file`: name, size(), iterate())."""
+    """`receive` for a NiceGUI upload (`e.file`: name, size(), iterate()). An upload the streaming route already
+    received into this folder (`file.received`, see Receiver) is not copied again: its refusal, if any, is raised,
+    and its size checked against `max_bytes`."""
+    done = getattr(file, 'received', None)
+    if isinstance(done, Received) or getattr(file, 'refusal', None) is not None:
+        return await run.io_bound(file.take, folder, max_bytes)
     return await receive(file.iterate(), original_name=file.name, folder=folder, max_bytes=max_bytes,
                          declared_size=file.size())
+
+
+class Receiver:
+    """One upload streamed into a temporary file in the data folder as its bytes arrive (the route that reads the
+    request body calls `write` with pieces of about a megabyte, from a worker thread): counted and hashed in the same
+    pass, refused as soon as it passes `max_bytes`; `finish` refuses an empty file, fsyncs and identifies the content
+    (filetypes.identify). A refusal is kept (`refusal`, a ValidationError with field 'file') and the temporary file
+    deleted at once; `abort` deletes it too. Nothing is left behind but a Received, whose owner commits or discards it."""
+
+    def __init__(self, original_name: object, *, folder: str, max_bytes: int) -> None:
+        self.folder, self.max_bytes = folder, max_bytes
+        self.original_name = clean_name(original_name)
+        self.tmp = backend().temp_dir(folder) / f'{TEMP_PREFIX}{secrets.token_hex(8)}'
+        self.digest, self.size = hashlib.sha256(), 0
+        self.refusal: ValidationError | None = None
+        self.received: Received | None = None
+        self._out: BinaryIO | None = open(self.tmp, 'wb')
+
+    def write(self, data: bytes) -> None:
+        self.store(data)
+        self.hash(data)
+
+    def store(self, data: bytes) -> None:
+        """Count and write a piece (`hash` it too, in order: the two may run at once in two threads)."""
+        if self._out is None:
+            return
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            self._refuse(ValidationError(too_large_message(self.max_bytes), 'file'))
+            return
+        self._out.write(data)
+
+    def hash(self, data: bytes) -> None:
+        self.digest.update(data)
+
+    def finish(self) -> None:
+        if self._out is None:
+            return
+        try:
+            if self.size == 0:
+                raise ValidationError(filetypes.EMPTY, 'file')
+            _flush_and_sync(self._out)
+            self._out.close()
+            self._out = None
+            kind = filetypes.identify(self.tmp)
+        except ValidationError as e:
+            self._refuse(e)
+            return
+        except BaseException:
+            self.abort()
+            raise
+        self.received = Received(self.folder, self.tmp, self.size, self.digest.hexdigest(), kind, self.original_name)
+
+    def abort(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+        if self.received is None or not self.received.stored_name:
+            self.tmp.unlink(missing_ok=True)
+
+    def _refuse(self, error: ValidationError) -> None:
+        self.refusal = error
+        self.abort()
 
 
 def sha256_of(folder: str, name: str) -> tuple[int, str] | None:
