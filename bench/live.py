@@ -109,7 +109,8 @@ async def _measure(server: _Server, cookies: dict, alfa: str, n: int, round_: in
         await tab.close()
     after_save = [ms for start, ms in lag['blocks'] if start >= saved['end']]  # the save's own block began before
     return (f'{n:>5} {_stats(delays, n)} {_stats(totals, n)} {b_got:>6} {max(after_save, default=0):>11.0f} '
-            f'{saved["ms"]:>8.0f} {sum(lag["dispatch_ms"]):>9.0f}   (request to save end {(saved["end"] - t0) * 1000:.0f} ms)')
+            f'{saved["ms"]:>8.0f} {sum(lag["dispatch_ms"]):>9.0f}   (request to save end {(saved["end"] - t0) * 1000:.0f} ms'
+            f'; full GCs {", ".join(f"{ms:.0f}" for ms in lag["gc_ms"]) or "none"} ms)')
 
 
 def _stats(delays: list[float], n: int) -> str:
@@ -155,24 +156,37 @@ def _texts(data):
             yield from _texts(value)
 
 
+async def _open_tab(http: httpx.AsyncClient, server: _Server, cookies: dict, marker: str, total: str) -> _Tab:
+    response = await http.get('/portal/financeiro')
+    page = response.text
+    match = re.search(r'client_id["\']?\s*:\s*["\']([0-9a-f-]{36})', page)
+    if match is None:
+        raise RuntimeError(f'the page did not open for this login: {response.status_code} '
+                           f'{response.headers.get("location")} {page[:200]!r}')
+    next_id = re.search(r'next_message_id["\']?\s*:\s*(\d+)', page)
+    tab = _Tab(marker, total)
+    query = (f'client_id={match.group(1)}&tab_id={uuid.uuid4()}&document_id={uuid.uuid4()}'
+             f'&implicit_handshake=true&next_message_id={next_id.group(1) if next_id else 0}')
+    cookie = '; '.join(f'{k}={v}' for k, v in cookies.items())
+    await tab.sio.connect(f'{server.base}?{query}', socketio_path='/_nicegui_ws/socket.io',
+                          transports=['websocket'], headers={'Cookie': cookie}, wait_timeout=10)
+    return tab
+
+
 async def _open_tabs(server: _Server, cookies: dict, count: int, marker: str, total: str) -> list[_Tab]:
+    import socketio
     tabs: list[_Tab] = []
     limit = asyncio.Semaphore(10)
     async with httpx.AsyncClient(base_url=server.base, cookies=cookies, timeout=60) as http:
         async def one() -> None:
             async with limit:
-                page = (await http.get('/portal/financeiro')).text
-                match = re.search(r'client_id["\']?\s*:\s*["\']([0-9a-f-]{36})', page)
-                if match is None:
-                    raise RuntimeError(f'the page did not open for this login: {page[:200]!r}')
-                next_id = re.search(r'next_message_id["\']?\s*:\s*(\d+)', page)
-                tab = _Tab(marker, total)
-                query = (f'client_id={match.group(1)}&tab_id={uuid.uuid4()}&document_id={uuid.uuid4()}'
-                         f'&implicit_handshake=true&next_message_id={next_id.group(1) if next_id else 0}')
-                cookie = '; '.join(f'{k}={v}' for k, v in cookies.items())
-                await tab.sio.connect(f'{server.base}?{query}', socketio_path='/_nicegui_ws/socket.io',
-                                      transports=['websocket'], headers={'Cookie': cookie})
-                tabs.append(tab)
+                for attempt in range(3):  # a busy machine may drop a handshake: open that tab again
+                    try:
+                        tabs.append(await _open_tab(http, server, cookies, marker, total))
+                        return
+                    except socketio.exceptions.ConnectionError:
+                        if attempt == 2:
+                            raise
         await asyncio.gather(*[one() for _ in range(count)])
     return tabs
 
@@ -211,11 +225,47 @@ def serve() -> None:
         while True:
             t = time.perf_counter()
             await asyncio.sleep(0.002)
-            late = (time.perf_counter() - t - 0.002) * 1000
+            beat[0] = time.perf_counter()
+            late = (beat[0] - t - 0.002) * 1000
             if late > 5:
                 blocks.append((t, late))
 
     app.on_startup(lambda: asyncio.get_running_loop().create_task(monitor()))
+
+    import threading
+    import traceback
+    from collections import Counter
+    beat = [time.perf_counter()]
+    block_stacks: Counter = Counter()  # CONTON_BENCH_BLOCKS=path: where the loop thread is while it blocks > 20 ms
+    blocks_to = os.environ.get('CONTON_BENCH_BLOCKS')
+
+    def watchdog(loop_thread: int) -> None:
+        while True:
+            time.sleep(0.005)
+            if time.perf_counter() - beat[0] > 0.02:
+                frame = sys._current_frames().get(loop_thread)
+                if frame is not None:
+                    stack = traceback.extract_stack(frame)
+                    block_stacks['\n'.join(f'{f.filename.split("site-packages/")[-1]}:{f.lineno} {f.name}'
+                                            for f in stack[-14:])] += 1
+
+    if blocks_to:
+        app.on_startup(lambda: threading.Thread(target=watchdog, args=(threading.get_ident(),), daemon=True).start())
+
+    import gc
+    pauses: list[float] = []  # ms of each garbage collection of the oldest generation (a pause of the whole loop)
+    gc_started = [0.0]
+
+    def gc_watch(phase: str, info: dict) -> None:
+        if info.get('generation') == 2:
+            if phase == 'start':
+                gc_started[0] = time.perf_counter()
+            else:
+                pauses.append((time.perf_counter() - gc_started[0]) * 1000)
+    gc.callbacks.append(gc_watch)
+
+    profile_to = os.environ.get('CONTON_BENCH_PROFILE')  # a path: cProfile the loop from each save to the next /lag
+    profiler = None
 
     from conton.services import live
     dispatches: list[float] = []  # ms from the start to the end of each hub dispatch (callbacks included)
@@ -229,10 +279,22 @@ def serve() -> None:
 
     @app.get('/_bench/lag')
     async def lag() -> dict:
-        found, took = list(blocks), list(dispatches)
+        nonlocal profiler
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile_to)
+            profiler = None
+        if blocks_to:
+            with open(blocks_to, 'a') as out:
+                out.write(f'=== /_bench/lag at {time.perf_counter():.3f}\n')
+                for stack, n in block_stacks.most_common(25):
+                    out.write(f'--- {n} samples (5 ms each)\n{stack}\n')
+            block_stacks.clear()
+        found, took, collected = list(blocks), list(dispatches), list(pauses)
         blocks.clear()
         dispatches.clear()
-        return {'blocks': found, 'dispatch_ms': took}
+        pauses.clear()
+        return {'blocks': found, 'dispatch_ms': took, 'gc_ms': collected}
 
     @app.post('/_bench/charge')
     async def charge(client: str, description: str) -> dict:
@@ -241,8 +303,13 @@ def serve() -> None:
         from conton.models import User
         from conton.services import auth, receivables
         from conton.services.base import unit
+        nonlocal profiler
         with unit() as session:
             admin = auth.to_actor(session.exec(select(User).where(User.email == seed.ADMIN)).one())
+        if profile_to:
+            import cProfile
+            profiler = cProfile.Profile()
+            profiler.enable()
         t = time.perf_counter()
         receivables.create(admin, client_id=client, description=description, amount='1.234,56',  # AMOUNT_CENTS
                            due_date=_due_date())

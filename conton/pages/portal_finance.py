@@ -13,7 +13,8 @@ from ..services.errors import NotFound
 from ..services.permissions import Actor
 from ..services.receivables import ChargeRow, PortalView
 from .common import action, page_title
-from .frame import client_guard, esc, frame
+from .frame import client_guard, esc, frame, icon
+from .listing import badge
 from .widgets import pix_block, status_badge
 
 
@@ -36,7 +37,8 @@ def portal_finance_page(request: Request) -> None:
                 ui.timer(0.05, lambda: open_charge(actor, wanted), once=True)
         with ui.column().classes('w-full gap-0 no-wrap').mark('portal-charges'):
             region = Charges(actor, view)
-        live.subscribe(receivables.TOOL, actor, region.show, load=receivables.portal)  # staff changes, live
+        # staff changes, live: read and rendered once per client, the same HTML handed to each of its tabs
+        live.subscribe(receivables.TOOL, actor, region.show, load=receivables.portal, render=region_html)
         with ui.row().classes('w-full items-start no-wrap gap-2 q-mt-md text-grey-8'):
             ui.icon('info', size='sm', color='primary')
             ui.label('Pagou e a cobrança ainda aparece em aberto? O escritório registra o pagamento assim que o '
@@ -44,64 +46,48 @@ def portal_finance_page(request: Request) -> None:
 
 
 class Charges:
-    """The summary and both lists of one tab. A live change updates only what changed: the summary's HTML, and the
-    cards of the charges that appeared, changed or went (with hundreds of tabs open, rebuilding every card of every
-    tab would keep the server busy for everyone)."""
+    """The summary and both lists of one tab, as one server-rendered HTML region (`region_html`).
+
+    Live, the hub reads the client's view once and renders it once (`subscribe(..., render=region_html)`); every tab
+    of that client receives the same string and only swaps its region's content: no element built per tab, one small
+    update per tab on the websocket (with hundreds of tabs open, building cards per tab kept the server busy for
+    seconds). The card buttons carry `data-act`/`data-id`; one click listener on the region hands them to the
+    actions, which check through the services that the charge or recibo is this client's."""
 
     def __init__(self, actor: Actor, view: PortalView) -> None:
         self.actor = actor
-        self.summary = ui.html('').classes('w-full').mark('summary')
-        ui.label('Em aberto').classes('text-h6 q-mt-md')
-        self.open_empty = ui.column().classes('w-full gap-0')
-        self.open_list = ui.column().classes('w-full gap-2').mark('open-charges')
-        ui.label('Pagas').classes('text-h6 q-mt-md')
-        self.paid_empty = ui.column().classes('w-full gap-0')
-        self.paid_list = ui.column().classes('w-full gap-2').mark('paid-charges')
-        self.cards: dict[ui.column, dict] = {self.open_list: {}, self.paid_list: {}}
-        self.summary.content = summary_html(view)
-        self.sync_cards(view)
+        self.html = ui.html(region_html(view)).classes('w-full').mark('charges') \
+            .on('click', self.clicked, js_handler=CLICK_JS)
 
-    def show(self, view: PortalView):
-        """Live: the summary at once; the cards (new elements, the costly part) once every tab has its summary."""
-        self.summary.content = summary_html(view)
+    def show(self, html: str) -> None:
+        self.html.content = html
 
-        async def then() -> None:
-            if not self.summary.is_deleted:
-                self.sync_cards(view)
-        return then()
-
-    def sync_cards(self, view: PortalView) -> None:
-        _note(self.open_empty, not view.open, 'Nenhuma cobrança em aberto. Obrigado!', 'no-open')
-        _note(self.paid_empty, not view.paid, 'Nenhum pagamento registrado ainda.')
-        ready = (view.boleto_ready, view.pix_ready)
-        self._sync(self.open_list, [((row, ready), lambda row=row: open_card(self.actor, row, *ready))
-                                    for row in view.open])
-        self._sync(self.paid_list, [(item, lambda item=item: paid_card(self.actor, item)) for item in view.paid])
-
-    def _sync(self, column: ui.column, wanted: list) -> None:
-        """Make `column` show one card per (key, build) of `wanted`, in that order, keeping the cards whose key (the
-        row as shown) did not change."""
-        old, new = self.cards[column], {}
-        for index, (key, build) in enumerate(wanted):
-            card = old.pop(key, None)
-            if card is None:
-                with column:
-                    card = build()
-                card.move(column, target_index=index)
-            elif column.default_slot.children.index(card) != index:
-                card.move(column, target_index=index)
-            new[key] = card
-        for card in old.values():
-            card.delete()
-        self.cards[column] = new
+    async def clicked(self, event) -> None:
+        args = event.args if isinstance(event.args, dict) else {}
+        act, target = str(args.get('act', '')), str(args.get('id', ''))
+        if act == 'boleto':
+            await download_boleto(self.actor, target)
+        elif act == 'open':
+            await open_charge(self.actor, target)
+        elif act == 'receipt':
+            await download_receipt(self.actor, target)
 
 
-def _note(holder: ui.column, wanted: bool, text: str, marker: str = '') -> None:
-    if wanted and not holder.default_slot.children:
-        with holder:
-            ui.label(text).classes('text-grey-7').mark(marker)
-    elif not wanted and holder.default_slot.children:
-        holder.clear()
+# A click on a card's button (or inside it) sends that button's action and id; elsewhere in the region, nothing.
+CLICK_JS = ('(e) => { const b = e.target.closest("[data-act]"); '
+            'if (b) emit({act: b.dataset.act, id: b.dataset.id}); }')
+
+
+def region_html(view: PortalView) -> str:
+    """Summary, open charges and paid ones (with their recibos): the same string for every tab of the client."""
+    ready = (view.boleto_ready, view.pix_ready)
+    open_cards = ''.join(open_card_html(row, *ready) for row in view.open) or \
+        '<div class="text-grey-7">Nenhuma cobrança em aberto. Obrigado!</div>'
+    paid_cards = ''.join(paid_card_html(item) for item in view.paid) or \
+        '<div class="text-grey-7">Nenhum pagamento registrado ainda.</div>'
+    return (f'{summary_html(view)}<div class="text-h6 q-mt-md">Em aberto</div>'
+            f'<div class="conton-charge-list">{open_cards}</div>'
+            f'<div class="text-h6 q-mt-md">Pagas</div><div class="conton-charge-list">{paid_cards}</div>')
 
 
 def summary_html(view: PortalView) -> str:
@@ -113,38 +99,32 @@ def summary_html(view: PortalView) -> str:
     return f'<div class="conton-summary">{"".join(parts)}</div>'
 
 
-def open_card(actor: Actor, row: ChargeRow, boleto_ready: bool, pix_ready: bool) -> ui.card:
-    with ui.card().props('flat bordered').classes('conton-charge-card q-pa-sm') as card:
-        with ui.row().classes('w-full items-center no-wrap gap-2'):
-            with ui.column().classes('col gap-0').style('min-width:0'):
-                ui.label(row.title).classes('text-weight-medium')
-                ui.label(f'Vencimento {formatting.day(row.due_date)}').classes('text-caption text-grey-8')
-            ui.label(formatting.money(row.amount_cents)).classes('amount')
-            status_badge(row.status, row.status_label)
-        with ui.row().classes('gap-2'):
-            if boleto_ready:
-                ui.button('Boleto (PDF)', icon='receipt_long', on_click=lambda: download_boleto(actor, row.id)) \
-                    .props('outline dense no-caps').mark('boleto')
-            ui.button('Pagar com PIX' if pix_ready else 'Detalhes', icon='qr_code_2' if pix_ready else 'info',
-                      on_click=lambda: open_charge(actor, str(row.id))) \
-                .props('unelevated dense no-caps').mark('pix-open')
-    return card
+def _button(act: str, target, label: str, icon_name: str, css: str) -> str:
+    return (f'<button type="button" class="conton-act {css}" data-act="{act}" data-id="{esc(str(target))}">'
+            f'{icon(icon_name)}<span>{esc(label)}</span></button>')
 
 
-def paid_card(actor: Actor, item: receivables.PaidItem) -> ui.card:
+def _card(title: str, caption: str, amount_cents: int | None, badge_html: str, buttons: str) -> str:
+    acts = f'<div class="acts">{buttons}</div>' if buttons else ''
+    return (f'<div class="conton-charge-card"><div class="top"><div class="what"><div class="t">{esc(title)}</div>'
+            f'<div class="c">{esc(caption)}</div></div><span class="amount">{esc(formatting.money(amount_cents))}'
+            f'</span>{badge_html}</div>{acts}</div>')
+
+
+def open_card_html(row: ChargeRow, boleto_ready: bool, pix_ready: bool) -> str:
+    buttons = _button('boleto', row.id, 'Boleto (PDF)', 'receipt_long', 'outline') if boleto_ready else ''
+    buttons += _button('open', row.id, 'Pagar com PIX' if pix_ready else 'Detalhes',
+                       'qr_code_2' if pix_ready else 'info', 'solid')
+    return _card(row.title, f'Vencimento {formatting.day(row.due_date)}', row.amount_cents,
+                 badge(row.status, row.status_label), buttons)
+
+
+def paid_card_html(item: receivables.PaidItem) -> str:
     row = item.charge
-    with ui.card().props('flat bordered').classes('conton-charge-card q-pa-sm') as card:
-        with ui.row().classes('w-full items-center no-wrap gap-2'):
-            with ui.column().classes('col gap-0').style('min-width:0'):
-                ui.label(row.title).classes('text-weight-medium')
-                ui.label(f'Pago em {formatting.day(row.paid_date)} — {row.payment_form_label}') \
-                    .classes('text-caption text-grey-8')
-            ui.label(formatting.money(row.received_cents)).classes('amount')
-        if item.receipt_id:
-            ui.button(f'Recibo nº {item.receipt_number:06d}', icon='download',
-                      on_click=lambda: download_receipt(actor, item.receipt_id)).props('outline dense no-caps') \
-                .mark('receipt')
-    return card
+    buttons = (_button('receipt', item.receipt_id, f'Recibo nº {item.receipt_number:06d}', 'download', 'outline')
+               if item.receipt_id else '')
+    return _card(row.title, f'Pago em {formatting.day(row.paid_date)} — {row.payment_form_label}',
+                 row.received_cents, '', buttons)
 
 
 @action

@@ -71,16 +71,19 @@ def publish_notes(items: list) -> None:
 
 
 def subscribe(tools: str | Iterable[str], actor: Actor, callback: Callable[[Any], Any], *,
-              load: Callable[[Actor], Any] | None = None, key: Hashable = None) -> None:
+              load: Callable[[Actor], Any] | None = None, render: Callable[[Any], Any] | None = None,
+              key: Hashable = None) -> None:
     """From a page: call `callback` in this tab whenever one of `tools` changes within the actor's scope.
 
     With `load`, the callback receives `load(actor)`, read once per event for all tabs of one scope showing the same
-    `key` (default: the load function itself; a callable key is asked at each event, for a view whose filter
-    changes); without it, the callback receives the changes.
+    `key` (default: the load and render functions; a callable key is asked at each event, for a view whose filter
+    changes); without it, the callback receives the changes. With `render` too, the callback receives
+    `render(load(actor))`, also computed once per group: the region's HTML, the same string for every tab, so that a
+    tab's part of the event is one assignment (hundreds of tabs cost what one costs, plus their websocket sends).
     Staff hear only the tools they may read; a client login only its own client's changes. A callback may return a
     coroutine for heavier work (e.g. building new elements): it runs after every tab of the event got its quick
     first step, so that with hundreds of tabs open the first of them do not hold up the others."""
-    hub.add(tuple([tools] if isinstance(tools, str) else tools), actor, callback, load, key)
+    hub.add(tuple([tools] if isinstance(tools, str) else tools), actor, callback, load, key, render)
 
 
 def subscribe_inbox(actor: Actor, callback: Callable[[list], Any]) -> None:
@@ -133,6 +136,7 @@ class _Sub:
     share: Hashable = None
     dynamic: bool = False  # `share` is a function that tells the key at each event
     inbox: bool = False
+    render: Callable | None = None
 
     def group(self) -> tuple:
         return scope_of(self.actor), self.share() if self.dynamic else self.share
@@ -155,13 +159,15 @@ class Hub:
 
     # ---- subscribing ------------------------------------------------------------------------------------------
 
-    def add(self, tools: tuple[str, ...], actor: Actor, callback, load, share) -> None:
+    def add(self, tools: tuple[str, ...], actor: Actor, callback, load, share, render=None) -> None:
         tools = tuple(t for t in tools if actor.is_client or actor.can(t, 'read'))
         if not tools:
             return
         scope = scope_of(actor)
+        if share is None:
+            share = load if render is None else (load, render)
         self._add(_Sub(*self._tab(), actor, callback, tuple(('view', t, scope) for t in tools), tools, load,
-                       share if share is not None else load, dynamic=callable(share)))
+                       share, dynamic=callable(share), render=render))
 
     def add_inbox(self, actor: Actor, callback) -> None:
         self._add(_Sub(*self._tab(), actor, callback, (('inbox', actor.user_id),), inbox=True))
@@ -252,7 +258,8 @@ class Hub:
         # A worker thread would only add a hop, and could outlive the tabs it was working for.
         notes = {(item.user_id, item.category) for sub, payload in targets.items() if sub.inbox for item in payload}
         logins, data, silent = _prepare({s.actor.user_id for s in targets},
-                                        [(k, s[0].load, [x.actor for x in s]) for k, s in groups.items()], notes)
+                                        [(k, s[0].load, s[0].render, [x.actor for x in s])
+                                         for k, s in groups.items()], notes)
         await asyncio.sleep(0)
         pace = _Pace()
         for sub, payload in targets.items():
@@ -348,7 +355,7 @@ def _may_read(sub: _Sub, login: _Login) -> bool:
     return any(fresh.can(t, 'read') for t in sub.tools)
 
 
-def _prepare(user_ids: set[uuid.UUID], groups: list[tuple[tuple, Callable, list[Actor]]],
+def _prepare(user_ids: set[uuid.UUID], groups: list[tuple[tuple, Callable, Callable | None, list[Actor]]],
              notes: set[tuple[uuid.UUID, str]] = frozenset()) -> tuple[dict, dict, set]:
     """The touched logins' state in one query, which of the (login, category) pairs of the notifications must not pop
     up (their channel: two more queries, only when notifications are in the batch), then each group's data once,
@@ -365,15 +372,16 @@ def _prepare(user_ids: set[uuid.UUID], groups: list[tuple[tuple, Callable, list[
             logins.update({r[0]: _Login(bool(r[1]) and bool(r[5]), r[2], r[3], dict(r[4] or {})) for r in rows})
         quiet = silent(session, notes) if notes else set()
     data = {}
-    for key, load, actors in groups:
+    for key, load, render, actors in groups:
         actor = next((a for a in actors if (s := logins.get(a.user_id)) and s.active
                       and s.session_version == a.session_version), None)
         if actor is None:
             continue
         try:
-            data[key] = load(replace(actor, loaded_at=time.monotonic()))  # its session was checked just above
+            loaded = load(replace(actor, loaded_at=time.monotonic()))  # its session was checked just above
         except ServiceError:
             continue
+        data[key] = loaded if render is None else render(loaded)
     return logins, data, quiet
 
 

@@ -16,6 +16,15 @@ from tests.helpers import DEADLINE, wait_until
 NO_ACCESS = 'não encontrada ou sem acesso'
 
 
+def _region(user: User) -> str:
+    return user.find(marker='charges').elements.pop().content
+
+
+def _press(user: User, act: str, target) -> None:
+    """A click on a card button of the server-rendered region: what its click listener sends (data-act, data-id)."""
+    user.find(marker='charges').trigger('click', {'act': act, 'id': str(target)})
+
+
 def setup(**bank):
     make_office()
     clock.set_now(datetime(2026, 11, 10, 15, 0, tzinfo=timezone.utc))
@@ -62,12 +71,13 @@ async def test_client_sees_only_its_own_charges_and_recibos(user: User) -> None:
 
 
 async def test_boleto_and_recibo_downloads(user: User) -> None:
-    _, login_a, _ = setup()
+    _, login_a, ids = setup()
     await login(user, login_a)
     await user.open('/portal/financeiro')
     await user.should_see('Consultoria Alfa')
-    assert len(user.find(marker='boleto').elements) == 2  # one per open charge
-    user.find(marker='receipt').click()
+    assert _region(user).count('data-act="boleto"') == 2  # one per open charge
+    assert _region(user).count('data-act="receipt"') == 1
+    _press(user, 'receipt', ids['a_receipt'])
     response = await user.download.next(timeout=DEADLINE)
     assert response.content.startswith(b'%PDF')
 
@@ -79,7 +89,8 @@ async def test_boleto_download(user: User) -> None:
     await user.open('/portal/financeiro')
     await user.should_see('Consultoria Alfa')
     await user.should_not_see('Abertura Alfa')  # cancelled: gone from the portal
-    user.find(marker='boleto').click()
+    assert f'data-act="boleto" data-id="{ids["a_open"]}"' in _region(user)
+    _press(user, 'boleto', ids['a_open'])
     response = await user.download.next(timeout=DEADLINE)
     assert response.content.startswith(b'%PDF')
 
@@ -112,8 +123,27 @@ async def test_without_bank_settings_no_boleto_button_but_pix(user: User) -> Non
     await login(user, login_a)
     await user.open('/portal/financeiro')
     await user.should_see('Consultoria Alfa')
-    await user.should_not_see(marker='boleto')
+    assert 'data-act="boleto"' not in _region(user)
     await user.should_see('Pagar com PIX')
+    _press(user, 'open', ids['a_open'])  # the PIX button opens the charge's dialog
+    await user.should_see('PIX copia e cola')
+
+
+async def test_card_buttons_with_another_clients_ids_get_nothing(user: User) -> None:
+    _, login_a, ids = setup()
+    await login(user, login_a)
+    await user.open('/portal/financeiro')
+    await user.should_see('Consultoria Alfa')
+    _press(user, 'nada', ids['a_open'])  # an unknown action does nothing
+    # forged clicks: Beta's charge and recibo through Alfa's region, and an id that is no id
+    for act, target in (('boleto', ids['b_open']), ('receipt', ids['b_receipt']), ('open', ids['b_open']),
+                        ('open', 'lixo')):
+        _press(user, act, target)
+    await wait_until(lambda: len([m for m in user.notify.messages if 'não encontrad' in m]) == 4,
+                     'four "not found" messages')
+    assert not user.download.http_responses
+    await user.should_not_see('PIX copia e cola')
+    await user.should_not_see('Beta')
 
 
 async def test_staff_and_anonymous_cannot_open_the_portal_page(user: User) -> None:
