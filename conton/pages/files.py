@@ -92,25 +92,30 @@ class FilesView:
         self.actor, self.query, self.bad_dates = actor, query, bad_dates
         self.writable = actor.can(files.TOOL, 'write')
         self.info: ClientFiles | None = None
+        result: FilePage | None = None
         if query.client:
-            try:
-                self.info = files.overview(actor, query.client, options=True)  # with the picker's options
+            try:  # the counts, the picker's options and the page in one unit of work
+                self.info, result = files.browse(actor, query.client, options=True, **self.search_args())
             except (NotFound, ValidationError):
-                self.picker_row()
-                ui.label('Cliente não encontrado.').classes('text-negative').mark('missing-client')
-                return
+                try:  # the client exists, the folder id in the URL is not even a UUID
+                    self.info = files.overview(actor, query.client, options=True)
+                except (NotFound, ValidationError):
+                    self.picker_row()
+                    ui.label('Cliente não encontrado.').classes('text-negative').mark('missing-client')
+                    return
         self.picker_row()
         if self.info is not None and query.folder not in ('', files.INBOX, files.TOP) \
                 and self.info.folder(query.folder) is None:
             ui.label('Pasta não encontrada.').classes('text-negative').mark('missing-folder')
             self.query = query = replace(query, folder='', page=1)
+            result = None
         self.missing = ui.label('').classes('text-negative').mark('missing-file')
         self.missing.set_visibility(False)
         if self.info is None:
             self.build_landing()
         else:
             self.build_client()
-        self.show((self.info, self.search(actor)))  # the overview just read, not a second time in this render
+        self.show((self.info, result or self.search(actor)))  # the overview just read, not a second time
         live.subscribe(files.TOOL, actor, self.show, load=self.fetch, key=self.key)
 
     # ---- layout -----------------------------------------------------------------------------------------------
@@ -182,15 +187,22 @@ class FilesView:
         return ('arquivos', self.query)
 
     def fetch(self, actor: Actor) -> tuple[ClientFiles | None, FilePage]:
-        return (None if self.info is None else files.overview(actor, self.query.client)), self.search(actor)
+        if self.info is None:
+            return None, self.search(actor)
+        return files.browse(actor, self.query.client, **self.search_args())
+
+    def search_args(self) -> dict:
+        """One client's list as the URL says (files.search's arguments but the client)."""
+        q = self.query
+        return dict(folder=q.folder or None, text=q.text, sender=q.sender, start=q.start, end=q.end, sort=q.sort,
+                    page=q.page, per_page=PER_PAGE)
 
     def search(self, actor: Actor) -> FilePage:
         q = self.query
         if self.info is None:
             return files.search(actor, text=q.text, not_downloaded=True, start=q.start, end=q.end, sort=q.sort,
                                 page=q.page, per_page=PER_PAGE)
-        return files.search(actor, client_id=q.client, folder=q.folder or None, text=q.text, sender=q.sender,
-                            start=q.start, end=q.end, sort=q.sort, page=q.page, per_page=PER_PAGE)
+        return files.search(actor, client_id=q.client, **self.search_args())
 
     def load(self) -> None:
         self.show(self.fetch(self.actor))

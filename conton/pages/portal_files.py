@@ -73,10 +73,14 @@ def portal_files_page(request: Request) -> None:
 class PortalFiles:
     def __init__(self, actor: Actor, query: Query) -> None:
         self.actor, self.query = actor, query
-        info = files.overview(actor)
+        try:
+            info, result = self.fetch(actor)  # one unit of work for the counts and the page
+        except NotFound:  # a folder id that is not even a UUID
+            info, result = files.overview(actor), None
         if query.folder and query.folder not in (files.TOP, files.INBOX) and info.folder(query.folder) is None:
             ui.label('Pasta não encontrada.').classes('text-negative').mark('missing-folder')
             self.query = query = replace(query, folder='', page=1)
+            result = None
         self.missing = ui.label('').classes('text-negative').mark('missing-file')
         self.missing.set_visibility(False)
         self.send_card(info)
@@ -88,7 +92,7 @@ class PortalFiles:
             with ui.column().classes('gap-2 conton-files-main' if query.view == 'escritorio' else 'w-full gap-2'):
                 self.head = ui.html('').classes('w-full').mark('filters')
                 self.table = ui.html('').classes('w-full conton-scroll-x').mark('files')
-        self.show((info, self.search(actor)))
+        self.show((info, result or self.search(actor)))
         live.subscribe(files.TOOL, actor, self.show, load=self.fetch, key=self.key)
 
     # ---- sending ----------------------------------------------------------------------------------------------
@@ -173,14 +177,16 @@ class PortalFiles:
     def key(self) -> tuple:
         return ('portal-arquivos', self.query)
 
-    def search(self, actor: Actor) -> FilePage:
+    def search_args(self) -> dict:
         q = self.query
-        sender = 'office' if q.view == 'escritorio' else 'client'
-        return files.search(actor, folder=q.folder or None, text=q.text, sender=sender, sort=q.sort, page=q.page,
-                            per_page=PER_PAGE)
+        return dict(folder=q.folder or None, text=q.text, sender='office' if q.view == 'escritorio' else 'client',
+                    sort=q.sort, page=q.page, per_page=PER_PAGE)
+
+    def search(self, actor: Actor) -> FilePage:
+        return files.search(actor, **self.search_args())
 
     def fetch(self, actor: Actor) -> tuple[ClientFiles, FilePage]:
-        return files.overview(actor), self.search(actor)
+        return files.browse(actor, **self.search_args())
 
     def load(self) -> None:
         self.show(self.fetch(self.actor))
