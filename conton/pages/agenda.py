@@ -121,15 +121,15 @@ class Calendar:
         self.actor, self.view = actor, view
         self.writable = actor.can('agenda', 'write')
         data = load(actor, view)
-        sections_bar(actor, 'calendario')
-        self.head = ui.html('').classes('w-full').mark('agenda-head')
-        client_filter(actor, view.client, data.client, lambda value: view.url(client=value))
-        if self.writable:
-            with ui.row().classes('w-full items-center gap-2'):
+        bar = sections_bar(actor, 'calendario')
+        head, region = self.html(data)
+        self.head = ui.html(head).classes('w-full').mark('agenda-head')
+        with bar:
+            client_filter(actor, view.client, data.client, lambda value: view.url(client=value), before=self.head)
+            if self.writable:
                 ui.button('Novo evento', icon='add', on_click=lambda: self.edit(None)) \
                     .props('unelevated no-caps').mark('new-event')
-        self.region = ui.html('').classes('w-full').mark('calendar')
-        self.show(data)
+        self.region = ui.html(region).classes('w-full').mark('calendar')
         live.subscribe(agenda.TOOL, actor, self.show, load=self.fetch, key=('agenda', view))
         if params.get('evento'):
             self.open_from_url(params.get('evento', ''), params.get('ocorrencia') or None)
@@ -138,6 +138,27 @@ class Calendar:
         return load(actor, self.view)
 
     def show(self, data: agenda.CalendarView) -> None:
+        self.head.content, self.region.content = self.html(data)
+
+    def html(self, data: agenda.CalendarView) -> tuple[str, str]:
+        """The head's and the region's HTML, kept per view while its data is the same object (agenda.calendar
+        keeps one until a write): the tabs showing a view, and its reloads, share one rendering."""
+        key = (self.view, clock.today())
+        hit = _REGIONS.get(key)
+        if hit is not None and hit[0] is data:
+            _REGIONS.move_to_end(key)
+            return hit[1]
+        base = self.occurrence_base()
+
+        def occ_href(o: agenda.Occurrence) -> str:
+            return f'{base}{o.event_id}&ocorrencia={o.occurrence:%Y%m%dT%H%M%SZ}'
+        html = (self.head_html(data), render(data, self.view, occ_href, self.due_href, self.day_href))
+        _REGIONS[key] = (data, html)
+        while len(_REGIONS) > 32:
+            _REGIONS.popitem(last=False)
+        return html
+
+    def head_html(self, data: agenda.CalendarView) -> str:
         v = self.view
         staff = data.staff
         step = {'semana': timedelta(days=7), 'lista': timedelta(days=LIST_DAYS)}.get(v.mode)
@@ -152,6 +173,7 @@ class Calendar:
         else:
             start, end = v.week_range() if mode == 'semana' else v.list_range()
             label = f'{formatting.day(start)} a {formatting.day(end - timedelta(days=1))}'
+
         def bar(current: str) -> str:
             return widgets.segmented_html([(text, v.url(mode=key), key == current) for key, text in VIEWS.items()],
                                           'Visualização')
@@ -166,32 +188,10 @@ class Calendar:
             ('Tipo', 'tipo', {'': 'Todos', **KINDS}, v.kind)],
             hidden={'vista': v.mode, 'data': v.anchor.isoformat(), 'cliente': v.client},
             clear_url=View(v.mode, v.anchor, '', '', '').url())
-        self.head.content = (f'<div class="conton-agenda-bar">{views}{nav}<span class="label">{esc(label)}</span>'
-                             f'</div><div style="margin-top:8px">{filters}</div>')
-        self.region.content = self.region_html(data)
-
-    def region_html(self, data: agenda.CalendarView) -> str:
-        """render(), kept per view while its data is the same object (agenda.calendar keeps one until a write):
-        the tabs showing a view, and its reloads, share one rendering."""
-        key = (self.view, clock.today())
-        hit = _REGIONS.get(key)
-        if hit is not None and hit[0] is data:
-            _REGIONS.move_to_end(key)
-            return hit[1]
-        base = self.occurrence_base()
-
-        def occ_href(o: agenda.Occurrence) -> str:
-            return f'{base}{o.event_id}&ocorrencia={o.occurrence:%Y%m%dT%H%M%SZ}'
-        html = render(data, self.view, occ_href, self.due_href, self.day_href)
-        _REGIONS[key] = (data, html)
-        while len(_REGIONS) > 32:
-            _REGIONS.popitem(last=False)
-        return html
+        return (f'<div class="conton-agenda-bar">{views}{nav}<span class="label">{esc(label)}</span>'
+                f'</div><div style="margin-top:8px">{filters}</div>')
 
     # ---- links ----------------------------------------------------------------------------------------------
-
-    def occurrence_href(self, occ: agenda.Occurrence) -> str:
-        return f'{self.occurrence_base()}{occ.event_id}&ocorrencia={occ.occurrence:%Y%m%dT%H%M%SZ}'
 
     def occurrence_base(self) -> str:
         """'/agenda?…&evento=': a grid links hundreds of occurrences, each one the same query and its own key."""
@@ -313,25 +313,42 @@ def _list_page(part: agenda.CalendarPart, view: View, occ_href, due_href, today:
     return widgets.days_html(entries, today=today, empty='Nada marcado nos próximos dias.', after=after)
 
 
-def client_filter(actor: Actor, chosen: str, names: dict[str, str], url_for) -> ui.row:
+def client_filter(actor: Actor, chosen: str, names: dict[str, str], url_for, *, before: ui.element) -> None:
     """The Cliente filter of a list: a server-side search (widgets.client_picker) that opens `url_for(id)`, the
-    filter kept in the URL like the GET form's (which carries it as a hidden field)."""
-    with ui.row().classes('w-full items-center gap-2').style('margin-top:4px') as row:
-        picker = widgets.client_picker(lambda text, value: agenda.client_options(actor, text, include=value),
-                                       label='Cliente (nome ou CPF/CNPJ)', value=chosen or None,
-                                       initial={chosen: names[chosen]} if chosen in names else {},
-                                       on_change=lambda e: ui.navigate.to(url_for(e.value or '')))
-        picker.classes('col-12 col-sm-6').mark('client-filter')
-    return row
+    filter kept in the URL like the GET form's (which carries it as a hidden field). The picker gets its own row
+    just above `before`; without a client chosen, a button (in the caller's row) builds it when clicked (a select
+    is the page's dearest element, and most visits do not filter by client)."""
+    def picker() -> ui.select:
+        with ui.row().classes('w-full items-center gap-2').style('margin-top:4px') as row:
+            made = widgets.client_picker(lambda text, value: agenda.client_options(actor, text, include=value),
+                                         label='Cliente (nome ou CPF/CNPJ)', value=chosen or None,
+                                         initial={chosen: names[chosen]} if chosen in names else {},
+                                         on_change=lambda e: ui.navigate.to(url_for(e.value or '')))
+            made.classes('col-12 col-sm-6').mark('client-filter')
+        row.move(before.parent_slot.parent, target_index=before.parent_slot.children.index(before))
+        return made
+    if chosen:
+        with before.parent_slot:
+            picker()
+        return
+
+    def open_picker() -> None:
+        with before.parent_slot:
+            made = picker()
+        button.delete()
+        made.run_method('showPopup')
+    button = ui.button('Filtrar por cliente', icon='person_search', on_click=open_picker) \
+        .props('outline dense no-caps').mark('client-filter-open')
 
 
-def sections_bar(actor: Actor, current: str) -> None:
-    """Calendário | Obrigações | Catálogo, and the iCal feed of this login."""
-    with ui.row().classes('w-full items-center gap-2 q-mb-sm'):
+def sections_bar(actor: Actor, current: str) -> ui.row:
+    """Calendário | Obrigações | Catálogo, and the iCal feed of this login (at the row's end: a page adds its own
+    buttons to the returned row)."""
+    with ui.row().classes('w-full items-center gap-2 q-mb-sm') as row:
         ui.html(widgets.segmented_html([(text, href, key == current) for text, href, key in SECTIONS], 'Agenda'))
-        ui.space()
         ui.button('Meu calendário (iCal)', icon='rss_feed', on_click=lambda: widgets.open_feed_dialog(actor)) \
-            .props('flat dense no-caps').mark('feed')
+            .props('flat dense no-caps').classes('q-ml-auto').style('order:1').mark('feed')
+    return row
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -624,7 +641,7 @@ class ReminderInputs:
 
 LISTS = {'': 'Do mês', 'hoje': 'Vencem hoje', 'semana': 'Vencem esta semana', 'vencidas': 'Vencidas',
          'atrasadas': 'Feitas com atraso'}
-PER_PAGE = 50
+PER_PAGE = 25  # a month of a large office is 4,000 due dates: pages of the list, never all of it
 DUE_COLUMNS = (listing.Column('Obrigação', 'first'), listing.Column('Cliente'), listing.Column('Competência', 'nw'),
                listing.Column('Vencimento', 'nw'), listing.Column('Responsável'), listing.Column('Situação', 'st'),
                listing.Column(''))
@@ -710,19 +727,25 @@ class DueList:
     def __init__(self, actor: Actor, view: DueView, item: str) -> None:
         self.actor, self.view = actor, view
         self.writable = actor.can('agenda', 'write')
-        sections_bar(actor, 'obrigacoes')
+        bar = sections_bar(actor, 'obrigacoes')
         self.staff = agenda.staff_options(actor)
         self.clients = agenda.client_options(actor, include=view.client, limit=0) if view.client else {}
-        self.head = ui.html('').classes('w-full').mark('dues-head')
-        client_filter(actor, view.client, self.clients, lambda value: replace(view, client=value, page=1).url())
-        self.table = ui.html('').classes('w-full conton-table').mark('dues')
         self.obligations = {str(o.id): o.name for o in obligations.catalogue(actor, include_inactive=False)}
-        self.show(load_dues(actor, view))
+        head, table = self.html(load_dues(actor, view))
+        self.head = ui.html(head).classes('w-full').mark('dues-head')
+        with bar:
+            client_filter(actor, view.client, self.clients, lambda value: replace(view, client=value, page=1).url(),
+                          before=self.head)
+        self.table = ui.html(table).classes('w-full conton-table').mark('dues')
         live.subscribe(agenda.TOOL, actor, self.show, load=lambda a: load_dues(a, self.view), key=('dues', view))
         if item:
             self.open_from_url(item)
 
     def show(self, items: list[obligations.DueItem]) -> None:
+        self.head.content, self.table.content = self.html(items)
+
+    def html(self, items: list[obligations.DueItem]) -> tuple[str, str]:
+        """The head's (lists, month, filters) and the table's HTML: the totals and one page of PER_PAGE rows."""
         v = self.view
         first = v.first_day()
         prev = (first - timedelta(days=1)).replace(day=1)
@@ -752,8 +775,7 @@ class DueList:
         done = sum(1 for i in items if i.done)
         totals = (f'<div class="conton-totals"><span><b>{len(items)}</b> vencimento{"s" if len(items) != 1 else ""}'
                   f'</span><span>Feitos: <b>{done}</b></span><span>Vencidos: <b>{late}</b></span></div>')
-        self.head.content = (f'<div class="conton-agenda-bar">{lists}{nav}</div><div style="margin-top:8px">'
-                             f'{filters}</div>')
+        head = (f'<div class="conton-agenda-bar">{lists}{nav}</div><div style="margin-top:8px">{filters}</div>')
         pages = max(1, -(-len(items) // PER_PAGE))
         page = min(v.page, pages)
         shown = items[(page - 1) * PER_PAGE:page * PER_PAGE]
@@ -766,8 +788,8 @@ class DueList:
                          f'{esc(i.name)}</a>', esc(i.client_name), esc(i.competence_label), due,
                          esc(i.responsible_name or '—'), listing.badge(STATUS_BADGES[i.status], i.status_label),
                          f'<a class="open" href="{esc(v.url(item=key))}">{esc(action_text)}</a>'))
-        self.table.content = (totals + listing.table_html(DUE_COLUMNS, rows, 'Nenhum vencimento nesta lista.')
-                              + listing.pager_html('/agenda/obrigacoes', v.query(), page, pages))
+        return head, (totals + listing.table_html(DUE_COLUMNS, rows, 'Nenhum vencimento nesta lista.')
+                      + listing.pager_html('/agenda/obrigacoes', v.query(), page, pages))
 
     def refresh(self) -> None:
         self.show(load_dues(self.actor, self.view))

@@ -263,10 +263,13 @@ def occurrence(actor: Actor, event_id: uuid.UUID | str, occurrence_start: dateti
 def staff_options(actor: Actor) -> dict[str, str]:
     """The active staff members an event can belong to or remind (the form's and the filter's choices): {id: name}."""
     require(actor, TOOL, 'read')
-    with unit(actor) as session:
-        rows = session.exec(select(User.id, User.name).where(User.role.in_(('admin', 'staff')),
-                                                             User.active == True).order_by(User.name)).all()  # noqa: E712
-        return {str(i): n for i, n in rows}
+
+    def compute() -> dict[str, str]:
+        with unit(actor) as session:
+            rows = session.exec(select(User.id, User.name).where(User.role.in_(('admin', 'staff')),
+                                                                 User.active == True).order_by(User.name)).all()  # noqa: E712
+            return {str(i): n for i, n in rows}
+    return dict(readcache.memo('agenda.staff_options', (), ('user',), compute))
 
 
 CLIENT_OPTIONS = 50  # a client picker's page of matches (widgets.client_picker searches on the server)

@@ -374,11 +374,14 @@ def file_of(actor: Actor, client_id, obligation_id, competence: str) -> tuple[st
 
 def catalogue(actor: Actor, *, include_inactive: bool = True) -> list[ObligationRow]:
     _require_read(actor)
-    with unit(actor) as session:
-        query = select(Obligation).order_by(Obligation.name)
-        if not include_inactive:
-            query = query.where(Obligation.active == True)  # noqa: E712
-        return [_ob_row(o) for o in session.exec(query).all()]
+
+    def compute() -> tuple[ObligationRow, ...]:
+        with unit(actor) as session:
+            query = select(Obligation).order_by(Obligation.name)
+            if not include_inactive:
+                query = query.where(Obligation.active == True)  # noqa: E712
+            return tuple(_ob_row(o) for o in session.exec(query).all())
+    return list(readcache.memo('obligations.catalogue', include_inactive, ('obligation',), compute))
 
 
 def create_obligation(actor: Actor, **fields) -> uuid.UUID:

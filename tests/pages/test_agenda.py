@@ -256,8 +256,9 @@ async def test_the_catalogue_removes_a_holiday_after_asking(user: User) -> None:
 
 
 async def test_the_client_filter_searches_on_the_server_and_keeps_the_choice_in_the_url(user: User) -> None:
-    """The page renders no client list (the picker holds only the chosen one); opening it loads the first page of
-    clients, typing searches by name or CNPJ on the server, and a choice opens the filtered URL."""
+    """The page renders no client list (a button builds the picker, which holds only the chosen one); opening it
+    loads the first page of clients, typing searches by name or CNPJ on the server, and a choice opens the filtered
+    URL, where the picker shows the choice."""
     admin, alfa = setup()
     for n in range(60):
         make_client(f'Cliente Extra {n:02d}')
@@ -268,6 +269,8 @@ async def test_the_client_filter_searches_on_the_server_and_keeps_the_choice_in_
                   client_id=alfa.id)
     await login(user, admin)
     await user.open('/agenda?vista=mes&data=2026-03-04')
+    await user.should_see(marker='client-filter-open')
+    user.find(marker='client-filter-open').click()
     await user.should_see(marker='client-filter')
     picker = field(user, 'client-filter')
     assert picker.options == {} and 'Alfa Padaria' not in user.find(marker='agenda-head').elements.pop().content
