@@ -3,8 +3,7 @@ text version; failed or queued ones can be re-sent. Without SMTP they stay queue
 included, for the administrator)."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
+from fastapi import Request
 from nicegui import ui
 
 from .. import formatting
@@ -13,9 +12,11 @@ from ..services import mail
 from ..services.errors import NotFound
 from ..services.permissions import Actor
 from . import listing
-from .common import action, not_found, page_title, pager
+from .common import action, not_found, page_title
+from .widgets import segmented_html
 from .frame import esc, frame, guard
 
+PATH = '/emails'
 PER_PAGE = 30
 STATUS_FILTERS = {'': 'Todos', 'queued': 'Na fila', 'failed': 'Falharam', 'sent': 'Enviados'}
 TAGS = {'queued': 'wait', 'sent': 'on', 'failed': 'bad'}
@@ -24,61 +25,35 @@ TAGS = {'queued': 'wait', 'sent': 'on', 'failed': 'bad'}
 # --- list --------------------------------------------------------------------------------------------------------
 
 @ui.page('/emails')
-def emails_page(q: str = '', situacao: str = '', pagina: str = '1') -> None:
+def emails_page(request: Request) -> None:
+    """The list idiom of pages/listing.py: status links with their counts, a GET search form, server-rendered rows
+    and pager."""
     actor = guard('emails', title='E-mails')
     if actor is None:
         return
-    state = {'q': q[:100], 'status': situacao if situacao in STATUS_FILTERS else '',
-             'page': listing.page_number(pagina)}
+    params = request.query_params
+    text = (params.get('q') or '').strip()[:100]
+    status = params.get('situacao', '') if params.get('situacao', '') in STATUS_FILTERS else ''
+    page = listing.page_number(params)
     with frame(actor, 'E-mails'):
         page_title('E-mails', 'emails')
         smtp_banner()
-        with ui.row().classes('w-full items-center gap-2 q-mb-sm'):
-            search = ui.input(placeholder='Buscar por destinatário ou assunto', value=state['q']) \
-                .props('outlined dense clearable debounce=350 aria-label=Buscar').classes('col-grow') \
-                .style('min-width: 220px; max-width: 480px')
-            with search.add_slot('prepend'):
-                ui.icon('search')
-            status = ui.toggle(dict(STATUS_FILTERS), value=state['status']) \
-                .props('no-caps unelevated toggle-color=primary color=grey-3 text-color=grey-9').mark('status-filter')
-
-        @ui.refreshable
-        def results() -> None:
-            found = mail.search(actor, status=state['status'], text=state['q'], page=state['page'], per_page=PER_PAGE)
-            counts = found.counts
-            status.set_options({k: f'{label} ({sum(counts.values()) if not k else counts.get(k, 0)})'
-                                for k, label in STATUS_FILTERS.items()}, value=state['status'])
-            if not found.rows:
-                with ui.column().classes('w-full items-center q-pa-xl gap-2 text-center'):
-                    ui.icon('mail', size='xl', color='grey-5')
-                    ui.label('Nenhuma mensagem encontrada.' if state['q'] or state['status']
-                             else 'Nenhuma mensagem ainda.').classes('text-subtitle1')
-                return
-            ui.html(table_html(found.rows)).classes('w-full').mark('emails-table')
-            pager(found.total, state['page'], PER_PAGE, go_to)
-
-        def remember() -> None:
-            params = {k: v for k, v in (('q', state['q']), ('situacao', state['status']), ('pagina', state['page']))
-                      if v and (k, v) != ('pagina', 1)}
-            ui.navigate.history.replace('/emails' + (f'?{urlencode(params)}' if params else ''))
-
-        @action
-        async def filter_changed() -> None:
-            state['q'] = (search.value or '')[:100]
-            state['status'] = status.value or ''
-            state['page'] = 1
-            remember()  # first: a refresh deletes the pager this handler may belong to
-            await results.refresh()  # awaited: errors reach @action (a bare refresh runs later, unguarded)
-
-        @action
-        async def go_to(page: int) -> None:
-            state['page'] = listing.page_number(page)
-            remember()  # first: a refresh deletes the pager this handler may belong to
-            await results.refresh()  # awaited: errors reach @action (a bare refresh runs later, unguarded)
-
-        search.on_value_change(filter_changed)
-        status.on_value_change(filter_changed)
-        results()
+        found = mail.search(actor, status=status, text=text, page=page, per_page=PER_PAGE)
+        counts = found.counts
+        tabs = segmented_html([(f'{label} ({sum(counts.values()) if not key else counts.get(key, 0)})',
+                                listing.url(PATH, {}, q=text, situacao=key) if (text or key) else PATH,
+                                key == status) for key, label in STATUS_FILTERS.items()], 'Situação')
+        form = listing.form_html(PATH, listing.text_html('q', 'Buscar', text, 'Destinatário ou assunto'),
+                                 clear_url=PATH, button='Buscar', hidden={'situacao': status})
+        ui.html(tabs + form).classes('w-full').mark('status-filter')
+        if not found.rows:
+            empty = 'Nenhuma mensagem encontrada.' if text or status else 'Nenhuma mensagem ainda.'
+            ui.html(f'<div class="conton-empty">{empty}</div>').classes('w-full').mark('emails-table')
+            return
+        query = {k: v for k, v in (('q', text), ('situacao', status)) if v}
+        pages = max(1, -(-found.total // PER_PAGE))
+        ui.html(listing.total_html(found.total, 'mensagem', 'mensagens') + table_html(found.rows)
+                + listing.pager_html(PATH, query, min(page, pages), pages)).classes('w-full').mark('emails-table')
 
 
 def smtp_banner(compact: bool = False) -> None:

@@ -5,7 +5,7 @@ GET form), the totals, the table (`table_html`: a table on a desktop, one card p
 (`pager_html`: links) and the list badge, all escaped HTML in a couple of ui.html elements; the look is in
 assets/conton.css.
 
-Why this idiom and not `ui.refreshable` + `ui.pagination` (which E-mails and Auditoria still use, to be converted):
+Why this idiom and not `ui.refreshable` + `ui.pagination` (which E-mails and Auditoria used until issue 8's end):
 - Speed. A NiceGUI element costs ~0.5 ms at render and is kept per tab; these strings cost next to nothing, so the
   default views of Recebimentos and Pagamentos stay within 2x of a bare page (bench/finance.py, README "Decisions
   worth knowing"). A refreshable list rebuilds elements on every filter change and pushes them over the websocket.
@@ -105,6 +105,40 @@ def _date_html(name: str, day: date | None, bad: dict[str, str]) -> str:
     return (f'<label class="date"><span>{DATE_LABELS[name]}</span>'
             f'<input type="text" name="{name}" value="{esc(value)}" '
             f'inputmode="numeric" maxlength="10" placeholder="dd/mm/aaaa" autocomplete="off"{invalid}></label>')
+
+
+def dates_html(start: date | None, end: date | None, bad: dict[str, str]) -> str:
+    """The 'De' and 'Até' fields of a filter form (names `de` and `ate`)."""
+    return _date_html('de', start, bad) + _date_html('ate', end, bad)
+
+
+def date_errors_html(bad: dict[str, str], start: date | None = None, end: date | None = None) -> str:
+    """Under a filter form: which period field is not a date, or that the period ends before it starts."""
+    errors = [f'Data inválida em “{DATE_LABELS[name]}”: use dd/mm/aaaa. A lista abaixo não usa esta data.'
+              for name in bad]
+    if start and end and start > end:
+        errors.append('A data final (“Até”) é anterior à inicial (“De”). A lista abaixo não usa a data final.')
+    return ''.join(f'<div class="conton-filter-error" role="alert">{esc(e)}</div>' for e in errors)
+
+
+def text_html(name: str, label: str, value: str, placeholder: str = '') -> str:
+    """A search field of a filter form (it takes the free width)."""
+    hint = f' placeholder="{esc(placeholder)}"' if placeholder else ''
+    return (f'<label class="grow"><span>{esc(label)}</span><input type="search" name="{esc(name)}" '
+            f'value="{esc(value)}" maxlength="100"{hint}></label>')
+
+
+def form_html(path: str, fields: str, clear_url: str = '', button: str = 'Filtrar', hidden: dict | None = None) -> str:
+    """A GET form to `path` holding `fields` (HTML from text_html, select_html, dates_html), a submit button and a
+    link that clears the filters."""
+    kept = ''.join(f'<input type="hidden" name="{esc(k)}" value="{esc(v)}">' for k, v in (hidden or {}).items() if v)
+    clear = f'<a href="{esc(clear_url)}">Limpar</a>' if clear_url else ''
+    return (f'<form method="get" action="{esc(path)}" class="conton-filter">{kept}{fields}'
+            f'<button type="submit">{esc(button)}</button>{clear}</form>')
+
+
+def total_html(total: int, one: str = 'registro', many: str = 'registros') -> str:
+    return f'<div class="conton-totals"><span>{total} {one if total == 1 else many}</span></div>'
 
 
 def filter_html(path: str, status_options: dict, status: str, who_name: str, who_label: str, who: str,

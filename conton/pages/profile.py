@@ -40,6 +40,7 @@ def profile_page(aviso: str = '') -> None:
             confirm = form.add('confirm', ui.input('Repita a nova senha', password=True)
                                .props('autocomplete=new-password').classes('w-full'))
 
+            @action  # an ended session (disabled, logged out elsewhere) goes to the login page, not a silent error
             async def submit() -> None:
                 if new.value != confirm.value:
                     form.show(ValidationError('As senhas não conferem.', 'confirm'))

@@ -56,9 +56,12 @@ async def test_list_filters_by_status_and_text(user: User) -> None:
     await user.open('/emails')
     for text in ('Boleto de março', 'Recibo de fevereiro', 'Aviso de agenda', 'Todos (3)', 'Falharam (1)'):
         await user.should_see(text)
-    user.find(marker='status-filter').elements.pop().value = 'failed'
+    assert 'href="/emails?situacao=failed"' in user.find(marker='status-filter').elements.pop().content
+    await user.open('/emails?situacao=failed')
     await user.should_see('Connection refused')
     await user.should_not_see('Boleto de março')
+    await user.open('/emails?situacao=failed&q=ana')  # both filters at once
+    await user.should_see('Nenhuma mensagem encontrada.')
     await user.open('/emails?q=CARLA')
     await user.should_see('Aviso de agenda')
     await user.should_not_see('Recibo de fevereiro')
@@ -146,9 +149,10 @@ async def test_audit_lists_logins_and_filters(user: User) -> None:
     await user.should_see('Cliente Mercearia excluído')
     await user.should_not_see('Padaria')
 
-    await user.open('/auditoria')  # the same through the filter fields
-    user.find(marker='start').elements.pop().value = '09/03/2026'
-    user.find(marker='end').elements.pop().value = '09/03/2026'
+    await user.open('/auditoria')  # the same as the filter form sends it (dd/mm/aaaa, as typed)
+    form = user.find(marker='filters').elements.pop().content
+    assert 'method="get" action="/auditoria"' in form and 'name="de"' in form and 'name="acao"' in form
+    await user.open('/auditoria?q=&acao=&de=09%2F03%2F2026&ate=09%2F03%2F2026')
     await user.should_see('Cliente Mercearia excluído')
     await user.should_not_see('Cliente Padaria alterado')
 
@@ -156,13 +160,15 @@ async def test_audit_lists_logins_and_filters(user: User) -> None:
 async def test_audit_period_errors_show_next_to_the_field(user: User) -> None:
     make_office()
     await login(user, make_user('admin'))
-    await user.open('/auditoria')
-    user.find(marker='start').elements.pop().value = '31/02/2026'
-    await user.should_see('Data inválida. Use dd/mm/aaaa.')
-    user.find(marker='start').elements.pop().value = '10/03/2026'
-    user.find(marker='end').elements.pop().value = '01/03/2026'
-    await user.should_see('A data final é anterior à inicial.')
-    assert user.find(marker='end').elements.pop().error == 'A data final é anterior à inicial.'
+    _audit('update', 'Cliente Padaria alterado', datetime(2026, 3, 10, 15, 0, tzinfo=timezone.utc))
+    await user.open('/auditoria?de=31%2F02%2F2026')
+    await user.should_see('Data inválida em “De”: use dd/mm/aaaa. A lista abaixo não usa esta data.')
+    form = user.find(marker='filters').elements.pop().content
+    assert 'value="31/02/2026"' in form and 'aria-invalid="true"' in form
+    await user.should_see('Cliente Padaria alterado')  # the list without the bad date
+    await user.open('/auditoria?de=10%2F03%2F2026&ate=01%2F03%2F2026')
+    await user.should_see('A data final (“Até”) é anterior à inicial (“De”). A lista abaixo não usa a data final.')
+    await user.should_see('Cliente Padaria alterado')
 
 
 async def test_audit_pages(user: User) -> None:
@@ -176,10 +182,8 @@ async def test_audit_pages(user: User) -> None:
     await user.should_see('registro número 119')
     await user.should_not_see('registro número 069')
     await user.should_see('120 registros')
-    with user:
-        from nicegui import ui
-        pagination = user.find(ui.pagination).elements.pop()
-        pagination.value = 2
+    assert 'href="/auditoria?acao=update&amp;pagina=2"' in user.find(marker='audit-table').elements.pop().content
+    await user.open('/auditoria?acao=update&pagina=2')
     await user.should_see('registro número 069')
     await user.should_not_see('registro número 119')
 

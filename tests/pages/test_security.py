@@ -95,12 +95,15 @@ async def test_disabled_user_open_page_goes_to_login_at_next_action(create_user:
     boss, carla = create_user(), create_user()
     await sign_in(boss, admin)
     await sign_in(carla, staff)
-    await carla.open('/emails')
-    await carla.should_see('Nenhuma mensagem ainda.')
+    await carla.open('/perfil')
+    await carla.should_see('Salvar nova senha')
 
     users.set_active(actor_of(admin), staff.id, False)
 
-    carla.find(marker='status-filter').elements.pop().value = 'failed'  # her next action
+    carla.find('Senha atual').type(PASSWORD)  # her next action on the open page
+    carla.find('Nova senha (mínimo 8 caracteres)').type('uma senha nova e longa')
+    carla.find('Repita a nova senha').type('uma senha nova e longa')
+    carla.find('Salvar nova senha').click()
     await carla.should_see('Acesse sua conta')
     await carla.open('/')
     await carla.should_see('Acesse sua conta')
@@ -114,8 +117,8 @@ async def test_changing_password_ends_the_other_sessions(create_user: Callable[[
     laptop, phone = create_user(), create_user()
     await sign_in(laptop, admin)
     await sign_in(phone, admin)
-    await phone.open('/auditoria')
-    await phone.should_see('Auditoria')
+    await phone.open('/perfil')
+    await phone.should_see('Salvar preferências')
 
     await laptop.open('/perfil')
     laptop.find('Senha atual').type(PASSWORD)
@@ -128,7 +131,7 @@ async def test_changing_password_ends_the_other_sessions(create_user: Callable[[
     await new_session_of(laptop, before)
     assert auth.load_actor(admin.id, 1) is None
 
-    phone.find(marker='start').elements.pop().value = '01/01/2026'  # an action on the open page
+    phone.find('Salvar preferências').click()  # an action on the open page
     await phone.should_see('Acesse sua conta')
     await laptop.open('/auditoria')  # the one who changed it stays in
     await laptop.should_see('Auditoria')
@@ -164,10 +167,10 @@ async def test_logout_in_one_tab_closes_the_other_tabs_of_that_browser(user: Use
     make_office()
     admin = make_user('admin')
     await login(user, admin)
-    await user.open('/auditoria')
-    await user.should_see('Auditoria')
+    await user.open('/perfil')
+    await user.should_see('Salvar preferências')
     await user.http_client.post('/sair', headers={'Origin': 'http://test'})  # another tab of this browser logs out
-    user.find(marker='start').elements.pop().value = '01/01/2026'
+    user.find('Salvar preferências').click()
     await user.should_see('Acesse sua conta')
 
 
@@ -176,12 +179,12 @@ async def test_idle_timeout_ends_the_session(user: User, monkeypatch) -> None:
     make_office()
     admin = make_user('admin')
     await login(user, admin)
-    await user.open('/auditoria')
-    await user.should_see('Auditoria')
+    await user.open('/perfil')
+    await user.should_see('Salvar preferências')
     monkeypatch.setenv('CONTON_IDLE_TIMEOUT_HOURS', str(0.3 / 3600))  # 0.3 seconds
     config.reset_settings()
     await asyncio.sleep(0.4)
-    user.find(marker='start').elements.pop().value = '01/01/2026'  # the open page's next action
+    user.find('Salvar preferências').click()  # the open page's next action
     await user.should_see('Acesse sua conta')
     await user.open('/')
     await user.should_see('Acesse sua conta')
