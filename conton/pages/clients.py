@@ -256,6 +256,11 @@ RELATED: tuple[tuple[str, str, str, Callable[[Client], str]], ...] = (
      lambda c: listing.url('/recebimentos', {'cliente': formatting.document(c.document)})),
     ('agenda', 'Obrigações deste cliente', 'event_note', lambda c: f'/agenda/obrigacoes/cliente/{c.id}'),
     ('servicelog', 'Histórico', 'history', lambda c: f'/clientes/{c.id}/historico'),
+    ('files', 'Arquivos', 'folder', lambda c: listing.url('/arquivos', {'cliente': str(c.id)})),
+    ('protocols', 'Protocolos', 'assignment_turned_in', lambda c: listing.url('/protocolos', {'cliente': str(c.id)})),
+    ('requests', 'Solicitações', 'forum', lambda c: listing.url('/solicitacoes', {'cliente': c.name, 'status': 'todas'})),
+    ('docrequests', 'Pedidos de documentos', 'upload_file',
+     lambda c: listing.url('/pedidos-documentos', {'cliente': str(c.id)})),
 )
 
 

@@ -256,3 +256,51 @@ async def test_create_a_login_hint_only_while_the_client_has_none(user: User) ->
     await user.open(f'/clientes/{client.id}?aviso=novo')  # back to the same address: the login exists
     await user.should_see('Aguardando definir a senha')
     await user.should_not_see('Agora crie em Acessos o login do cliente no portal')
+
+
+async def test_client_page_links_to_its_files_protocols_requests_and_document_requests(user: User) -> None:
+    from datetime import date
+
+    from nicegui.elements.upload_files import SmallFileUpload
+
+    from conton.services import files, protocols
+    from tests.services.test_filetypes import real_pdf
+    make_office()
+    admin = make_user('admin')
+    alfa, beta = make_client('Alfa Padaria Ltda'), make_client('Beta Oficina Ltda')
+    for client in (alfa, beta):
+        files.create_folder(actor_of(admin), client.id, f'Pasta da {client.name.split()[0]}')
+        await protocols.create(actor_of(admin), client_id=client.id, kind='guia', title=f'Guia da {client.name[:4]}',
+                               competence='10/2026', due_date=date(2030, 11, 20), amount='10,00',
+                               uploads=[SmallFileUpload('guia.pdf', 'application/pdf', real_pdf())])
+    await login(user, admin)
+    await user.open(f'/clientes/{alfa.id}')
+    await user.should_see(marker='client-links')
+    hrefs = {tool: next(iter(user.find(marker=f'related-{tool}').elements)).props['href']
+             for tool in ('files', 'protocols', 'requests', 'docrequests')}
+    assert hrefs['files'] == f'/arquivos?cliente={alfa.id}'
+    assert hrefs['protocols'] == f'/protocolos?cliente={alfa.id}'
+    assert hrefs['docrequests'] == f'/pedidos-documentos?cliente={alfa.id}'
+    assert hrefs['requests'].startswith('/solicitacoes?cliente=Alfa+Padaria+Ltda')
+    await user.open(hrefs['files'])
+    await user.should_see(marker='folders')
+    folders = ' '.join(el.content for el in user.find(marker='folders').elements)
+    assert 'Pasta da Alfa' in folders and 'Pasta da Beta' not in folders
+    await user.open(hrefs['protocols'])
+    await user.should_see(marker='protocols')
+    listed = ' '.join(el.content for el in user.find(marker='protocols').elements)
+    assert 'Guia da Alfa' in listed and 'Guia da Beta' not in listed
+    for tool in ('requests', 'docrequests'):
+        response = await user.http_client.get(hrefs[tool])
+        assert response.status_code == 200
+
+
+async def test_client_page_offers_only_the_tools_the_login_may_open(user: User) -> None:
+    make_office()
+    clerk = make_user('staff', permissions={'clients': 'read', 'files': 'read'})
+    client = make_client('Alfa Padaria Ltda')
+    await login(user, clerk)
+    await user.open(f'/clientes/{client.id}')
+    await user.should_see(marker='related-files')
+    for tool in ('protocols', 'requests', 'docrequests', 'receivables', 'servicelog'):
+        await user.should_not_see(marker=f'related-{tool}')
