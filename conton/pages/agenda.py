@@ -23,7 +23,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from nicegui import app, run, ui
 
 from .. import clock, downloads, formatting
-from ..services import agenda, ical, live, obligations
+from ..services import agenda, ical, live, obligations, readcache
 from ..services.agenda import KIND_COLORS, KINDS
 from ..services.errors import AuthExpired, NotFound, PermissionDenied, ValidationError
 from ..services.permissions import Actor
@@ -731,7 +731,10 @@ class DueList:
         self.staff = agenda.staff_options(actor)
         self.clients = agenda.client_options(actor, include=view.client, limit=0) if view.client else {}
         self.obligations = {str(o.id): o.name for o in obligations.catalogue(actor, include_inactive=False)}
-        head, table = self.html(load_dues(actor, view))
+        # the page's HTML is computed again only after a write to the tables it reads (a month is 4,000 items)
+        key = (view, clock.today(), self.writable, actor.client_id)
+        head, table = readcache.memo('agenda.due_page', key, obligations.DUE_TABLES,
+                                     lambda: self.html(load_dues(actor, view)))
         self.head = ui.html(head).classes('w-full').mark('dues-head')
         with bar:
             client_filter(actor, view.client, self.clients, lambda value: replace(view, client=value, page=1).url(),
