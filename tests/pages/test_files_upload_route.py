@@ -122,3 +122,18 @@ async def test_staff_publish_through_the_route(user: User) -> None:
     assert response.status_code == 200
     await user.should_see('1 arquivo enviado para 1 cliente; o cliente foi avisado.')
     assert 'Guia DAS.pdf' in content(user, 'files') and temporaries() == []
+
+
+def test_uvicorn_hands_request_bodies_over_in_larger_pieces() -> None:
+    """http_guard.install raises uvicorn's per-connection read-ahead (64 KiB) to READ_AHEAD: each piece of a body
+    crosses every BaseHTTPMiddleware of the stack, so a 200 MB upload in 64 KiB pieces spent its time there."""
+    from uvicorn.protocols.http import h11_impl
+
+    from conton import http_guard
+    http_guard.larger_body_chunks()
+    assert h11_impl.HIGH_WATER_LIMIT >= http_guard.READ_AHEAD
+    try:
+        from uvicorn.protocols.http import httptools_impl
+    except ImportError:
+        return
+    assert httptools_impl.HIGH_WATER_LIMIT >= http_guard.READ_AHEAD
