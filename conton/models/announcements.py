@@ -15,7 +15,7 @@ from .base import created_at, uuid_pk
 
 AUDIENCES = ('all', 'regime', 'responsible', 'list')
 ANNOUNCEMENT_STATUSES = ('rascunho', 'agendado', 'enviando', 'enviado', 'cancelado')
-RECIPIENT_STATUSES = ('fila', 'enviado', 'falhou')
+RECIPIENT_STATUSES = ('fila', 'enviado', 'falhou', 'portal')  # portal: no e-mail, by the login's channel choice
 ATTACHMENT_FOLDER = 'announcements'  # the storage folder of the attachments (backup.file_columns)
 
 

@@ -20,11 +20,11 @@ from .frame import esc, frame, guard
 TOOL = announcements.TOOL
 PER_PAGE, RECIPIENTS_PER_PAGE = 20, 50
 STATUS_TAGS = {'rascunho': 'off', 'agendado': 'wait', 'enviando': 'warn', 'enviado': 'on', 'cancelado': 'off'}
-RECIPIENT_TAGS = {'fila': 'wait', 'enviado': 'on', 'falhou': 'bad'}
+RECIPIENT_TAGS = {'fila': 'wait', 'enviado': 'on', 'falhou': 'bad', 'portal': 'off'}
 FILTERS = {'': 'Todos', 'agendado': 'Agendados', 'enviando': 'Enviando', 'enviado': 'Enviados',
            'cancelado': 'Cancelados'}
 RECIPIENT_FILTERS = {'': 'Todos', 'fila': 'Na fila', 'enviado': 'E-mail enviado', 'falhou': 'Falhou',
-                     'lido': 'Lido no portal'}
+                     'portal': 'Sem e-mail (preferência)', 'lido': 'Lido no portal'}
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -110,6 +110,8 @@ def email_counts(r: AnnouncementRow) -> str:
     if c.falhou:
         parts.append(f'{formatting.decimal_br(c.falhou, 0)} falhou' if c.falhou == 1
                      else f'{formatting.decimal_br(c.falhou, 0)} falharam')
+    if c.portal:
+        parts.append(f'{formatting.decimal_br(c.portal, 0)} sem e-mail')
     return ' · '.join(parts)
 
 
@@ -397,6 +399,8 @@ def head_html(r: AnnouncementRow) -> str:
         c = r.counts
         summary = (f'<div class="conton-summary" data-counts="1"><span>Na fila: <b>{c.fila}</b></span>'
                    f'<span>E-mail enviado: <b>{c.enviado}</b></span><span>Falhou: <b>{c.falhou}</b></span>'
+                   + (f'<span title="O login escolheu não receber comunicados por e-mail">Sem e-mail (preferência): '
+                      f'<b>{c.portal}</b></span>' if c.portal else '') +
                    f'<span>Lido no portal: <b>{c.lido}</b></span></div>')
     return summary + widgets.facts_html([('Comunicado', facts)])
 

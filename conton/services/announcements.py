@@ -13,6 +13,9 @@ How a comunicado travels:
   sends them as it sends every e-mail). Until released a recipient is 'fila'; then it follows its outbox row
   ('fila', 'enviado', 'falhou'); `read_at` is set when that login opens it in the portal. A comunicado is 'enviado'
   once no recipient is left in the queue (every e-mail sent or given up).
+- A login whose channel for Comunicados (Meu perfil › Como ser avisado, else the office default) leaves e-mail out
+  ('Painel (sino)' or 'Nenhum') gets no e-mail: its recipient becomes 'portal' (the comunicado waits in its portal
+  and drawer). The first-use template ignores the choice: its e-mail carries the login and the set-password link.
 - The first-use template ('first_use') tells each login how to enter the portal; a login that has no password yet
   gets a set-password link made at release time (services/auth.issue_token: single use, 72 hours), never a password.
 - A client login sees only the comunicados it is a recipient of (its own row: each login reads its own), by list,
@@ -37,7 +40,7 @@ from ..config import get_settings
 from ..db import after_commit
 from ..models import (Announcement, AnnouncementAttachment, AnnouncementClient, AnnouncementRecipient, Client,
                       ClientResponsible, Notification, OutboxEmail, User)
-from . import audit, auth, filetypes, live, mail, notifications, office, storage, validation
+from . import audit, auth, channels, filetypes, live, mail, notifications, office, storage, validation
 from .base import as_uuid, unit
 from .errors import NotFound, PermissionDenied, ValidationError
 from .permissions import Actor, require
@@ -54,7 +57,8 @@ AUDIENCES = {'all': 'Todos os clientes ativos', 'regime': 'Por regime tributári
 TEMPLATES = {'': 'Comunicado', 'first_use': 'Primeiro acesso ao portal'}
 STATUS_LABELS = {'rascunho': 'Rascunho', 'agendado': 'Agendado', 'enviando': 'Enviando', 'enviado': 'Enviado',
                  'cancelado': 'Cancelado'}
-RECIPIENT_LABELS = {'fila': 'Na fila', 'enviado': 'Enviado', 'falhou': 'Falhou', 'lido': 'Lido no portal'}
+RECIPIENT_LABELS = {'fila': 'Na fila', 'enviado': 'Enviado', 'falhou': 'Falhou', 'portal': 'Só no portal',
+                    'lido': 'Lido no portal'}
 BATCH_KEY, PAUSE_KEY = 'announcements.batch_size', 'announcements.batch_pause_seconds'  # services/office_settings
 MIN_LEAD = timedelta(minutes=1)  # a scheduled comunicado is at least this far ahead
 LINK_DAYS = 3  # TOKEN_TTL['welcome'] in days, said in the first-use e-mail
@@ -79,10 +83,11 @@ class Counts:
     enviado: int = 0
     falhou: int = 0
     lido: int = 0
+    portal: int = 0  # no e-mail: the login's channel for Comunicados leaves e-mail out
 
     @property
     def total(self) -> int:
-        return self.fila + self.enviado + self.falhou
+        return self.fila + self.enviado + self.falhou + self.portal
 
 
 @dataclass(frozen=True)
@@ -533,7 +538,7 @@ def recipients(actor: Actor, announcement_id: uuid.UUID | str, *, status: str = 
         conds = [r.announcement_id == key]
         if status == 'lido':
             conds.append(r.read_at.is_not(None))
-        elif status in ('fila', 'enviado', 'falhou'):
+        elif status in ('fila', 'enviado', 'falhou', 'portal'):
             conds.append(state == status)
         words = (text or '').strip().lower()[:100]
         if words:
@@ -822,11 +827,16 @@ def _release_chunk(announcement_id: uuid.UUID, size: int) -> int:
             tokens = auth.issue_tokens(session, [u.id for u in users.values() if not u.password_hash and u.active],
                                        'welcome')
         compose = _composer(item, files, tokens)
+        by_email = (set(users) if item.template == 'first_use'  # the way in: sent whatever the channel
+                    else channels.wants_email(session, list(users), CATEGORY))
         updates, messages, waiting = [], [], []
         for rid, user_id, client_id in found:
             user = users.get(user_id)
             if user is None or not user.active or client_id not in active:
                 updates.append({'id': rid, 'status': 'falhou', 'error': 'Login ou cliente desativado antes do envio.'})
+                continue
+            if user_id not in by_email:
+                updates.append({'id': rid, 'status': 'portal', 'error': ''})
                 continue
             messages.append(compose(user))
             waiting.append(rid)
@@ -905,7 +915,8 @@ def _rows(session: Session, ids: list[uuid.UUID]) -> list[AnnouncementRow]:
     for key in ids:
         x = items[key]
         s = stats.get(key, {})
-        counts = Counts(s.get('fila', 0), s.get('enviado', 0), s.get('falhou', 0), reads.get(key, 0))
+        counts = Counts(s.get('fila', 0), s.get('enviado', 0), s.get('falhou', 0), reads.get(key, 0),
+                        s.get('portal', 0))
         out.append(AnnouncementRow(x.id, x.subject, x.status, x.audience, _audience_text(session, x), x.template,
                                    x.send_at, x.created_at, x.started_at, x.sent_at, authors.get(x.created_by, ''),
                                    x.recipients, clients.get(key, 0), counts, files.get(key, 0)))

@@ -340,3 +340,37 @@ def test_the_list_pages_and_counts_statuses(office) -> None:
     assert [r.status for r in announcements.search(o['admin'], status='agendado').rows] == ['agendado']
     with unit() as session:
         assert announcements.badge_count(session, o['admin']) == 2
+
+
+def test_a_login_that_chose_no_email_for_comunicados_gets_it_only_in_the_portal(office, smtp) -> None:
+    from conton.services import channels
+    o = office
+    a1, a2 = o['logins']['A']
+    channels.set_preference(actor_of(a1), 'comunicados', 'drawer')  # Painel (sino) only
+    row = to_list(o, 'AB')
+    assert announcements.release() == 4 and mail.send_due() == 3
+    assert sorted(m['To'] for m in smtp.messages) == sorted([a2.email, *(u.email for u in o['logins']['B'])])
+    found = {r.user_name: r.status for r in announcements.recipients(o['admin'], row.id).rows}
+    assert found == {'Contato A1': 'portal', 'Contato A2': 'enviado', 'Contato B1': 'enviado',
+                     'Contato B2': 'enviado'}
+    assert [i.subject for i in announcements.portal_list(actor_of(a1))] == ['Recesso de fim de ano']
+    assert notifications.unread_counts(actor_of(a1))['comunicados'] == 1  # the drawer row is always written
+    assert announcements.finish() == 1
+    detail = announcements.get(o['admin'], row.id).row
+    assert detail.status == 'enviado' and detail.counts == announcements.Counts(0, 3, 0, 0, 1)
+    assert announcements.recipients(o['admin'], row.id, status='portal').total == 1
+
+    # the office default 'Nenhum' for comunicados: no e-mail but to who chose e-mail; first use ignores the choice
+    channels.set_default(o['admin'], 'comunicados', 'none')
+    channels.set_preference(actor_of(o['logins']['C'][0]), 'comunicados', 'email')
+    smtp.messages.clear()
+    clock.set_now(NOW + timedelta(hours=1))  # past the pause between batches of comunicado e-mails
+    to_list(o, 'C', subject='Horário de verão')
+    assert announcements.release() == 2 and mail.send_due() == 1
+    assert [m['To'] for m in smtp.messages] == [o['logins']['C'][0].email]
+    smtp.messages.clear()
+    clock.set_now(NOW + timedelta(hours=2))
+    subject, body = announcements.template_text('first_use')
+    announcements.create(o['admin'], subject=subject, body=body, audience='list', client_ids=[o['clients'][2].id],
+                         template='first_use')
+    assert announcements.release() == 2 and mail.send_due() == 2
