@@ -2,9 +2,10 @@
 
     python -m bench files            (or: python -m bench.files [size_mb] [files])
 
-(a) a `size_mb` (200) MB upload as a logged-in client, a multipart POST to the ui.upload element's own route on
+(a) a `size_mb` (200) MB upload as a logged-in client, a multipart POST to the upload element's own route on
     /portal/arquivos (the route the browser posts to: /_nicegui/client/<tab>/upload/<element>, with a websocket
-    holding the tab open), until the file's row is written: the server's RSS growth (peak, VmHWM after clear_refs,
+    holding the tab open; conton/uploads.py streams it into the store, written and hashed once), until the file's
+    row is written: the server's RSS growth (peak, VmHWM after clear_refs,
     minus before) and the throughput, next to a plain copy (copy + fsync) of a file of the same size on the same
     disk; then an oversize upload, chunked with no Content-Length so that only the middleware's running count can
     stop it, past the element's limit: the answer, and the most bytes the server held for it at any moment on disk
