@@ -342,3 +342,43 @@ async def test_the_guide_route_refuses_staff_without_agenda(user: User) -> None:
     *_, path = await guide_setup()
     await login(user, make_user('staff', permissions={'clients': 'write'}))
     assert (await user.http_client.get(path)).status_code == 404
+
+
+async def test_a_busy_day_is_summed_up_and_the_list_pages_on_the_server(user: User) -> None:
+    """A month day with more events than it can list says 'N eventos' (its list), many obligations due on a day
+    make one 'N obrigações' chip (that day's due list), and the list view shows LIST_PAGE lines a page; a repeated
+    render of the month runs at most the issue's 10 statements."""
+    from conton import db
+    from conton.pages import agenda as page
+    admin, alfa = setup()
+    actor = actor_of(admin)
+    for n in range(35):
+        agenda.create(actor, title=f'Ligação {n:02d}', start_day=date(2026, 3, 10),
+                      start_time=f'{8 + n // 6:02d}:{n % 6 * 10:02d}')
+    for code in ('DAS', 'FGTS', 'DARF_INSS_IRRF'):  # all due on Friday 20/03/2026 for competência 02/2026
+        ob = next(o for o in obligations.catalogue(actor) if o.code == code)
+        obligations.assign(actor, alfa.id, ob.id, since='01/2026')
+    await login(user, admin)
+    await user.open('/agenda?vista=mes&data=2026-03-04')
+    await user.should_see(marker='calendar')
+    html = region(user)
+    busy = html.split('data-day="2026-03-10"')[1].split('</td>')[0]
+    assert '>35 eventos</a>' in busy and 'Ligação' not in busy
+    assert 'href="/agenda?vista=lista&amp;data=2026-03-10"' in busy
+    due = html.split('data-day="2026-03-20"')[1].split('</td>')[0]
+    assert '>3 obrigações</a>' in due and 'href="/agenda/obrigacoes?de=2026-03-20&amp;ate=2026-03-20"' in due
+    before = db.query_counter['n']
+    await user.open('/agenda?vista=mes&data=2026-03-04')
+    await user.should_see(marker='calendar')
+    assert db.query_counter['n'] - before <= 10
+
+    await user.open('/agenda?vista=lista&data=2026-03-10')
+    await user.should_see(marker='calendar')
+    first = region(user)
+    assert first.count('<b>Ligação') == page.LIST_PAGE and '<b>Ligação 00</b>' in first
+    assert '38 itens · página 1 de 2' in first and 'pagina=2' in first and 'DAS' not in first
+    await user.open('/agenda?vista=lista&data=2026-03-10&pagina=2')
+    await user.should_see(marker='calendar')
+    second = region(user)
+    assert second.count('<b>Ligação') == 5 and '<b>Ligação 34</b>' in second and '<b>Ligação 00</b>' not in second
+    assert 'DAS' in second and 'FGTS' in second and 'página 2 de 2' in second
