@@ -4,8 +4,9 @@
     live.subscribe('receivables', actor, view.show, load=receivables.portal)                  # once, in the page
 
 How a change travels:
-- `announce` collects changes on the unit of work; after commit they are published through the backend, and so are
-  the notifications written by `notifications.notify` (the drawer subscribes with `subscribe_inbox`).
+- `announce` collects changes on the unit of work; after commit they are published through the backend, together
+  with the notifications written by `notifications.notify` in the same transaction (one message: the views are
+  updated before the drawers; the drawer subscribes with `subscribe_inbox`).
 - A notification pops up in its recipient's open drawer only when the recipient's channel for its category includes
   the drawer ('drawer' or 'both', services/channels.py): read at dispatch for the logins with an open tab.
 - Subscribers are indexed: views by (tool, scope) — the scope is the client for a client login (it hears only its
@@ -58,11 +59,22 @@ class Change:
 def announce(session: Session, tool: str, client_id: uuid.UUID | None = None, item_id: uuid.UUID | None = None) -> None:
     """Record, inside the caller's transaction, that `tool` data (of `client_id`, if it belongs to a client) changed;
     published once the transaction commits (never after a rollback)."""
-    changes = session.info.get('live_changes')
-    if changes is None:
-        changes = session.info['live_changes'] = []
-        after_commit(session, lambda: backend.publish(list(dict.fromkeys(changes)), []))
-    changes.append(Change(tool, client_id, item_id))
+    _pending(session)[0].append(Change(tool, client_id, item_id))
+
+
+def announce_notes(session: Session, items: list) -> None:
+    """Notifications written inside the caller's transaction (`notifications.Item`s): published after commit in the
+    same message as its changes, so that one dispatch updates the views first and then the drawers (two messages
+    from a worker thread would be two dispatches, the drawers' possibly first)."""
+    _pending(session)[1].extend(items)
+
+
+def _pending(session: Session) -> tuple[list[Change], list]:
+    pending = session.info.get('live_pending')
+    if pending is None:
+        pending = session.info['live_pending'] = ([], [])
+        after_commit(session, lambda: backend.publish(list(dict.fromkeys(pending[0])), list(pending[1])))
+    return pending
 
 
 def publish_notes(items: list) -> None:

@@ -11,7 +11,6 @@ from sqlalchemy import bindparam, case, func, update
 from sqlmodel import Session, select
 
 from ..clock import now
-from ..db import after_commit
 from ..models import Notification, User
 from ..models.notifications import CATEGORIES
 from . import live
@@ -60,7 +59,7 @@ def notify(session: Session, user_ids, category: str, title: str, body: str = ''
     session.add_all(rows)
     items = [_item(n) for n in rows]
     if items:
-        after_commit(session, lambda: announce(items))
+        live.announce_notes(session, items)  # published with the transaction's live changes, after commit
     return items
 
 

@@ -96,17 +96,22 @@ async def test_one_data_query_per_event_for_all_tabs_of_a_client(create_user: Ca
     calls = []
     real = receivables.portal
     monkeypatch.setattr(receivables, 'portal', lambda actor: calls.append(actor.user_id) or real(actor))
+    renders = []
     # the pages subscribed with the function object itself: patch what the hub holds
     for subs in live.hub.tabs.values():
         for sub in subs:
             if sub.load is real:
                 sub.load = receivables.portal
                 sub.share = 'portal'
+                sub.render = lambda view, render=sub.render: renders.append(view) or render(view)
 
     _charge(admin, alfa, 'Consultoria Alfa')
     for tab in tabs:
         await _until(lambda tab=tab: 'Consultoria Alfa' in _region(tab))
     assert len(calls) == 1
+    assert len(renders) == 1  # the region's HTML rendered once, the same string handed to the three tabs
+    shown = {tab.find(marker='charges').elements.pop().content for tab in tabs}
+    assert len(shown) == 1 and 'Consultoria Alfa' in shown.pop()
 
 
 async def test_staff_lists_show_a_second_staff_members_changes(create_user: Callable[[], User]) -> None:

@@ -39,6 +39,27 @@ async def test_notify_writes_one_row_per_recipient_and_announces_after_commit(an
                                                                           False)]
 
 
+async def test_a_transactions_changes_and_notifications_go_out_as_one_message(monkeypatch) -> None:
+    """One publish per commit: the hub dispatches the views' update and the drawers' in one pass, views first."""
+    calls: list = []
+
+    class Recorder:
+        def publish(self, changes, notes) -> None:
+            calls.append((changes, notes))
+
+    monkeypatch.setattr(live, 'backend', Recorder())
+    a, client = make_user('admin'), make_client('Alfa Padaria Ltda')
+    with unit() as session:
+        live.announce(session, 'receivables', client_id=client.id)
+        notifications.notify(session, [a.id], 'recebimentos', 'Nova cobrança')
+        live.announce(session, 'receivables', client_id=client.id)  # the same change twice: once
+        assert calls == []
+    assert len(calls) == 1
+    changes, notes = calls[0]
+    assert changes == [live.Change('receivables', client.id)]
+    assert [(i.user_id, i.title) for i in notes] == [(a.id, 'Nova cobrança')]
+
+
 async def test_rolled_back_notifications_are_neither_stored_nor_announced(announced) -> None:
     a = make_user('admin')
     with pytest.raises(RuntimeError), unit() as session:
