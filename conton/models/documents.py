@@ -82,6 +82,7 @@ class Protocol(SQLModel, table=True):
     client_id: uuid.UUID = Field(foreign_key='client.id')
     kind: str = Field(max_length=12)  # PROTOCOL_KINDS
     title: str = Field(max_length=200)
+    search_text: str = Field(default='', max_length=200)  # the title folded (people.fold): accent-free search
     competence: str = Field(default='', max_length=7)
     due_date: date | None = None
     amount_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

@@ -325,8 +325,8 @@ def search(actor: Actor, *, client_id: uuid.UUID | str | None = None, status: st
     words = fold(text)
     if words:
         pattern = f'%{files._like(words)}%'
-        conds.append(or_(func.lower(Protocol.title).like(pattern, escape='\\'),
-                         Client.sort_name.like(pattern, escape='\\')))
+        conds.append(or_(Protocol.search_text.like(pattern, escape='\\'),  # both sides folded: 'declaracao' finds
+                         Client.sort_name.like(pattern, escape='\\')))   # 'Declaração', and 'DECLARAÇÃO' finds it too
     order = ((Protocol.due_date.is_(None), Protocol.due_date, Protocol.id) if pending
              else (Protocol.created_at.desc(), Protocol.id))
     with unit(actor) as session:
@@ -528,7 +528,8 @@ def _create(actor: Actor, client_id: uuid.UUID, values: dict, file_ids: list[uui
             fields = {'note': '', 'competence': values['competence']}
             docs += [files._add_file(session, actor, client.id, folder, r, r.commit(), 'office', fields)
                      for r in received]
-        protocol = Protocol(client_id=client.id, created_by=actor.user_id, **values)
+        protocol = Protocol(client_id=client.id, created_by=actor.user_id, search_text=fold(values['title'])[:200],
+                            **values)
         session.add(protocol)
         session.flush()
         session.add_all([ProtocolFile(protocol_id=protocol.id, file_id=d.id, position=n) for n, d in enumerate(docs)])

@@ -419,3 +419,10 @@ UPGRADES['0008'] = Upgrade(upgrade_0008.fill, upgrade_0008.check)
 from tests.migrations import upgrade_0009  # noqa: E402
 
 UPGRADES['0009'] = Upgrade(upgrade_0009.fill, upgrade_0009.check)
+
+
+# --- 0010: Protocolos' folded title for accent-free search (tests/migrations/upgrade_0010.py) ---------------------
+
+from tests.migrations import upgrade_0010  # noqa: E402
+
+UPGRADES['0010'] = Upgrade(upgrade_0010.fill, upgrade_0010.check)

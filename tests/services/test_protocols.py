@@ -283,3 +283,14 @@ def _logins(client_id) -> list:
     from conton.models import User
     with unit() as session:
         return list(session.exec(select(User.id).where(User.client_id == client_id)).all())
+
+
+def test_the_search_ignores_accents_and_case_in_the_title_and_the_client(office) -> None:
+    declaration = send(office, title='Declaração Anual – DEFIS')
+    send(office, title='Guia do Simples', client=office['other'])
+    def titles(words: str, actor=None) -> list[str]:
+        return [r.title for r in protocols.search(actor or office['admin'], text=words).rows]
+    assert titles('declaracao') == titles('DECLARAÇÃO anual') == titles('defis') == [declaration.title]
+    assert titles('pao quente') == [declaration.title]  # the client's name, folded too
+    assert titles('ze') == ['Guia do Simples']
+    assert titles('guia', office['login']) == []  # a client login searches only its own
