@@ -121,11 +121,11 @@ class Calendar:
         self.actor, self.view = actor, view
         self.writable = actor.can('agenda', 'write')
         data = load(actor, view)
-        bar = sections_bar(actor, 'calendario')
         head, region = self.html(data)
-        self.head = ui.html(head).classes('w-full').mark('agenda-head')
+        self.head = ui.html(head).classes('w-full').mark('agenda-head')  # with the sections' links
+        bar = sections_bar(actor, 'calendario', links=False)
         with bar:
-            client_filter(actor, view.client, data.client, lambda value: view.url(client=value), before=self.head)
+            client_filter(actor, view.client, data.client, lambda value: view.url(client=value), before=bar)
             if self.writable:
                 ui.button('Novo evento', icon='add', on_click=lambda: self.edit(None)) \
                     .props('unelevated no-caps').mark('new-event')
@@ -188,7 +188,8 @@ class Calendar:
             ('Tipo', 'tipo', {'': 'Todos', **KINDS}, v.kind)],
             hidden={'vista': v.mode, 'data': v.anchor.isoformat(), 'cliente': v.client},
             clear_url=View(v.mode, v.anchor, '', '', '').url())
-        return (f'<div class="conton-agenda-bar">{views}{nav}<span class="label">{esc(label)}</span>'
+        return (f'<div style="margin-bottom:8px">{sections_html("calendario")}</div>'
+                f'<div class="conton-agenda-bar">{views}{nav}<span class="label">{esc(label)}</span>'
                 f'</div><div style="margin-top:8px">{filters}</div>')
 
     # ---- links ----------------------------------------------------------------------------------------------
@@ -341,11 +342,16 @@ def client_filter(actor: Actor, chosen: str, names: dict[str, str], url_for, *, 
         .props('outline dense no-caps').mark('client-filter-open')
 
 
-def sections_bar(actor: Actor, current: str) -> ui.row:
-    """Calendário | Obrigações | Catálogo, and the iCal feed of this login (at the row's end: a page adds its own
-    buttons to the returned row)."""
+def sections_html(current: str) -> str:
+    return widgets.segmented_html([(text, href, key == current) for text, href, key in SECTIONS], 'Agenda')
+
+
+def sections_bar(actor: Actor, current: str, *, links: bool = True) -> ui.row:
+    """Calendário | Obrigações | Catálogo (unless the page puts `sections_html` in its own HTML: one element
+    less), and the iCal feed of this login (at the row's end: a page adds its own buttons to the returned row)."""
     with ui.row().classes('w-full items-center gap-2 q-mb-sm') as row:
-        ui.html(widgets.segmented_html([(text, href, key == current) for text, href, key in SECTIONS], 'Agenda'))
+        if links:
+            ui.html(sections_html(current))
         ui.button('Meu calendário (iCal)', icon='rss_feed', on_click=lambda: widgets.open_feed_dialog(actor)) \
             .props('flat dense no-caps').classes('q-ml-auto').style('order:1').mark('feed')
     return row
@@ -727,7 +733,6 @@ class DueList:
     def __init__(self, actor: Actor, view: DueView, item: str) -> None:
         self.actor, self.view = actor, view
         self.writable = actor.can('agenda', 'write')
-        bar = sections_bar(actor, 'obrigacoes')
         self.staff = agenda.staff_options(actor)
         self.clients = agenda.client_options(actor, include=view.client, limit=0) if view.client else {}
         self.obligations = {str(o.id): o.name for o in obligations.catalogue(actor, include_inactive=False)}
@@ -735,10 +740,11 @@ class DueList:
         key = (view, clock.today(), self.writable, actor.client_id)
         head, table = readcache.memo('agenda.due_page', key, obligations.DUE_TABLES,
                                      lambda: self.html(load_dues(actor, view)))
-        self.head = ui.html(head).classes('w-full').mark('dues-head')
+        self.head = ui.html(head).classes('w-full').mark('dues-head')  # with the sections' links
+        bar = sections_bar(actor, 'obrigacoes', links=False)
         with bar:
             client_filter(actor, view.client, self.clients, lambda value: replace(view, client=value, page=1).url(),
-                          before=self.head)
+                          before=bar)
         self.table = ui.html(table).classes('w-full conton-table').mark('dues')
         live.subscribe(agenda.TOOL, actor, self.show, load=lambda a: load_dues(a, self.view), key=('dues', view))
         if item:
@@ -778,7 +784,8 @@ class DueList:
         done = sum(1 for i in items if i.done)
         totals = (f'<div class="conton-totals"><span><b>{len(items)}</b> vencimento{"s" if len(items) != 1 else ""}'
                   f'</span><span>Feitos: <b>{done}</b></span><span>Vencidos: <b>{late}</b></span></div>')
-        head = (f'<div class="conton-agenda-bar">{lists}{nav}</div><div style="margin-top:8px">{filters}</div>')
+        head = (f'<div style="margin-bottom:8px">{sections_html("obrigacoes")}</div>'
+                f'<div class="conton-agenda-bar">{lists}{nav}</div><div style="margin-top:8px">{filters}</div>')
         pages = max(1, -(-len(items) // PER_PAGE))
         page = min(v.page, pages)
         shown = items[(page - 1) * PER_PAGE:page * PER_PAGE]
