@@ -130,7 +130,7 @@ async def _measure(server: _Server, cookies: dict, alfa: str, n: int, round_: in
     since_save = [ms for start, ms in lag['blocks'] if start >= saved['start']]
     return (f'{n:>5} {_stats(delays, n)} {_stats(totals, n)} {b_got:>6} {max(since_save, default=0):>11.0f} '
             f'{saved["ms"]:>8.0f} {sum(lag["dispatch_ms"]):>9.0f}   (request to save end {(saved["end"] - t0) * 1000:.0f} ms'
-            f'; full GCs {", ".join(f"{ms:.0f}" for ms in lag["gc_ms"]) or "none"} ms'
+            f'; full GCs {", ".join(f"{ms:.0f}" for t, ms in lag["gc_ms"] if t >= saved["start"]) or "none"} ms'
             f'; loop CPU for the delivery {lag["delivery_cpu_ms"]:.0f} ms, idle {lag["idle_cpu_pct"]:.0f}%{sent_at}{lost})')
 
 
@@ -276,7 +276,8 @@ def serve() -> None:
         app.on_startup(lambda: threading.Thread(target=watchdog, args=(threading.get_ident(),), daemon=True).start())
 
     import gc
-    pauses: list[float] = []  # ms of each garbage collection of the oldest generation (a pause of the whole loop)
+    pauses: list[tuple[float, float]] = []  # (start, ms) of each collection of the oldest generation (a pause of
+    # the whole process)
     gc_started = [0.0]
 
     def gc_watch(phase: str, info: dict) -> None:
@@ -284,7 +285,7 @@ def serve() -> None:
             if phase == 'start':
                 gc_started[0] = time.perf_counter()
             else:
-                pauses.append((time.perf_counter() - gc_started[0]) * 1000)
+                pauses.append((gc_started[0], (time.perf_counter() - gc_started[0]) * 1000))
     gc.callbacks.append(gc_watch)
 
     profile_to = os.environ.get('CONTON_BENCH_PROFILE')  # a path: cProfile the loop from each save to the next /lag
@@ -377,6 +378,8 @@ def serve() -> None:
         return {'ms': (end - t) * 1000, 'start': marks['save_start'][0], 'end': end,
                 'commit': published[0] if published else end}
 
+    if os.environ.get('CONTON_BENCH_SWITCH'):  # experiment: the GIL switch interval (s), default 0.005
+        sys.setswitchinterval(float(os.environ['CONTON_BENCH_SWITCH']))
     sys.argv = [str(ROOT / 'main.py')]
     runpy.run_path(str(ROOT / 'main.py'), run_name='__main__')
 
