@@ -32,6 +32,8 @@ def _freeze_heap() -> None:
     machine, freezing every tab while a large job (a comunicado to 4,000 logins) allocates; bench/announcements.py
     measured 203 ms of event-loop lag before, 8 ms after. Not under pytest: the test session freezes once itself
     (tests/conftest.py), and the `user` fixture builds the app again for every test."""
+    from conton.br import calendar
+    calendar.warm()  # the holidays' country data imported now, not in the first save that needs a business day
     if 'PYTEST_CURRENT_TEST' not in os.environ:
         gc.collect()
         gc.freeze()

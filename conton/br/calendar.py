@@ -22,7 +22,7 @@ import holidays
 
 __all__ = [
     'is_business_day', 'next_business_day', 'previous_business_day', 'nth_business_day', 'last_business_day',
-    'clamp_day', 'holidays_for', 'easter',
+    'clamp_day', 'holidays_for', 'easter', 'warm',
 ]
 
 
@@ -50,6 +50,14 @@ def holidays_for(year: int) -> frozenset[date]:
     days.add(sunday - timedelta(days=48))  # Carnival Monday
     days.add(sunday - timedelta(days=47))  # Carnival Tuesday
     return frozenset(days)
+
+
+def warm(today: date | None = None) -> None:
+    """Compute last, this and next year's holidays now (at start-up): the `holidays` package imports its country
+    module on first use, which blocked the event loop ~250 ms (more under load) in the first save of a process."""
+    year = (today or date.today()).year
+    for y in (year - 1, year, year + 1):
+        holidays_for(y)
 
 
 def is_business_day(d: date, *, payment: bool = False, extra: Collection[date] = ()) -> bool:

@@ -159,3 +159,12 @@ def test_services_calendar_br_still_exports_the_same_functions():
     from conton.services import calendar_br
     for name in calendar.__all__:
         assert getattr(calendar_br, name) is getattr(calendar, name)
+
+
+def test_warm_computes_the_years_around_today_once() -> None:
+    from conton.br import calendar
+    calendar.holidays_for.cache_clear()
+    calendar.warm(date(2026, 6, 1))
+    info = calendar.holidays_for.cache_info()
+    assert info.currsize == 3 and info.misses == 3
+    assert date(2027, 1, 1) in calendar.holidays_for(2027) and calendar.holidays_for.cache_info().hits == 1
