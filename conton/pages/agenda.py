@@ -7,6 +7,11 @@ which opens its dialog on load (also the target of notifications). Filters live 
 `?vista=` a wide screen shows the month and a phone (< 600 px) the list, decided by CSS: both are rendered, which
 costs a few strings. Every write goes through services.agenda, whose announcements refresh open tabs live.
 
+At the size of a large office (5,000 events, 4,000 due dates a month) a page does the work of what it shows: a
+month day lists up to MONTH_CHIPS events or says 'N eventos', many obligations on a day make one 'N obrigações'
+chip, a week day shows WEEK_CHIPS and '+N mais', the list pages on the server (LIST_PAGE lines). The loads are kept
+by services/readcache until a write to their tables, and a view's HTML while its load is the same object.
+
 The Obrigações pages live here too (one module per tool): `/agenda/obrigacoes` (the due dates per client, mark done
 with an optional PDF, undo), `/agenda/obrigacoes/catalogo` (obligations, overrides by decree, extra holidays) and
 `/agenda/obrigacoes/cliente/<id>` (a client's obligations, linked from its page).

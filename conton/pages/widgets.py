@@ -13,7 +13,9 @@ Pages import from here (and from `common`, `frame`, `listing`), never from anoth
 - `protocol_head_html`, `protocol_detail_html`: one protocol (Protocolos and the portal's Protocolos).
 - `open_feed_dialog`: the login's own iCal feed address (generate, shown once; regenerate; revoke).
 - Calendar pieces (the Agenda and the portal's Agenda, the home's "próximos 7 dias"): `Entry`, `month_html`,
-  `week_html`, `days_html`, escaped HTML in strings (see the frame's docstring on why).
+  `week_html`, `days_html`, escaped HTML in strings (see the frame's docstring on why); `month_cells_html` and
+  `week_cells_html` take each day's content from a function (the Agenda shows a busy day summed up), with
+  `chip_html`, `occurrence_entry` and `due_summary_entry` ('N obrigações') for it.
 """
 from __future__ import annotations
 
