@@ -36,7 +36,7 @@ from .. import clock
 from ..config import get_settings
 from ..models import Client, ClientResponsible, DocFile, DocFolder, FolderTemplate, User
 from ..models.people import fold
-from . import audit, channels, files_cache, filetypes, live, notifications, storage
+from . import audit, channels, filetypes, live, notifications, readcache, storage
 from .base import as_uuid, get_scoped, in_id_order, unit
 from .errors import NotFound, PermissionDenied, ValidationError
 from .permissions import Actor, require
@@ -361,7 +361,7 @@ class ClientFiles:
 def overview(actor: Actor, client_id: uuid.UUID | str | None = None, *, options: bool = False) -> ClientFiles:
     """A client's folders and counts (a client login: its own, whatever `client_id` says; NotFound for a client that
     does not exist). Two queries: the client with its folders, the counts and usage grouped by folder and side (kept
-    in files_cache until the docfile table is next written: counting a 50,000-file folder took 20-45 ms);
+    in readcache until the docfile table is next written: counting a 50,000-file folder took 20-45 ms);
     `options` (staff): also the client picker's first options (client_options with this client included), so a
     page's first render needs one unit of work for both."""
     cid = _client_of(actor, client_id)
@@ -387,7 +387,7 @@ def _overview(session: Session, actor: Actor, cid: uuid.UUID, options: bool) -> 
         raise NotFound()
     rows = [f for _, f in found if f is not None]
     new = func.sum(case((DocFile.office_downloaded_at.is_(None) & (DocFile.sender_side == 'client'), 1), else_=0))
-    counts = files_cache.cached(session, ('overview', cid), lambda: tuple(session.exec(
+    counts = readcache.memo_in(session, 'files.overview', cid, ('docfile',), lambda: tuple(session.exec(
         select(DocFile.folder_id, DocFile.sender_side, func.count(), new, func.coalesce(func.sum(DocFile.size), 0))
         .where(DocFile.client_id == cid, DocFile.deleted_at.is_(None))
         .group_by(DocFile.folder_id, DocFile.sender_side)).all()))
@@ -440,7 +440,7 @@ def search(actor: Actor, *, client_id: uuid.UUID | str | None = None, text: str 
     """One page of files, newest first by default: a client login sees its own; staff one client's (`client_id`) or,
     without one, every client's (e.g. the uploads not yet downloaded). `folder`: a folder id, 'inbox' (the client's
     uploads outside folders) or None (all). Two queries: the page's rows, then the total (unless the page is short; a
-    total counted before is kept in files_cache until the docfile table is next written)."""
+    total counted before is kept in readcache until the docfile table is next written)."""
     _require_read(actor)
     with unit(actor) as session:
         return _search(session, actor, client_id=client_id, text=text, folder=folder, sender=sender,
@@ -490,10 +490,10 @@ def _search(session: Session, actor: Actor, *, client_id: uuid.UUID | str | None
     rows = _rows(session, _rows_query().join(ids, ids.c.id == DocFile.id).order_by(*order))
     if 0 < len(rows) < per_page or (page == 1 and not rows):
         total = skip + len(rows)
-    else:  # the same filters' count, kept until the docfile table is next written (services/files_cache.py)
+    else:  # the same filters' count, kept until the docfile table is next written (services/readcache.py)
         key = ('total', actor.client_id if actor.is_client else as_uuid(client_id) if client_id else None,
                str(folder or ''), sender, competence, start, end, not_downloaded, words)
-        total = files_cache.cached(session, key, lambda: int(
+        total = readcache.memo_in(session, 'files.total', key, ('docfile',), lambda: int(
             session.exec(select(func.count()).select_from(DocFile).where(*conds)).one()))
     return FilePage(rows, total, page, per_page)
 

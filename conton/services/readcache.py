@@ -1,4 +1,6 @@
-"""Read models kept in memory until a write touches their tables (the Agenda's calendars and due lists).
+"""Read models kept in memory until a write touches their tables: the Agenda's calendars and due lists, Arquivos'
+counts (a client's folders, a list's total). The one cache of the app: a tool that needs one uses `memo` or
+`memo_in`, never its own.
 
 Conton is one process (ARCHITECTURE.md), so every write to the database passes through this process's SQLAlchemy
 engines. Each write statement (INSERT/UPDATE/DELETE: the table it names; anything else that is not a read, such as
@@ -8,6 +10,13 @@ tables, compute)` returns the value computed earlier for (name, key) while the g
 engine in use) are those it was computed under, otherwise computes it again. A value is stored under the
 generations read *before* computing, so one computed while a write was in flight is never served after that write
 commits.
+
+`memo_in(session, ...)` is for a read inside a unit of work that is already open: SQLite (WAL) reads from the
+snapshot the transaction began with, so a value is stored only when no write to `tables` happened since that session
+began (its generations are noted at SessionEvents.after_begin) — a commit the reader could not see is never served.
+
+Writes by another process (the `conton` CLI against the running server's database) are not seen by the hooks: no
+value is served older than TTL seconds.
 
 Values are shared by every caller: they must be immutable (frozen dataclasses, tuples) or never mutated. Keys must
 carry everything the value depends on besides those tables: the scope of the login (a client's own id), the
@@ -19,25 +28,29 @@ from __future__ import annotations
 import itertools
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import Pool
 
 T = TypeVar('T')
-SIZE = 64  # entries kept (least recently used dropped first)
+SIZE = 512  # entries kept (least recently used dropped first)
+TTL = 60.0  # seconds: the bound on staleness from writes made by another process
 
 _lock = threading.Lock()
-_entries: OrderedDict[tuple, tuple[tuple, object]] = OrderedDict()
+_entries: OrderedDict[tuple, tuple[tuple, float, object]] = OrderedDict()
 _tables: dict[str, int] = {}
 _everything = [0]  # bumped by statements that may change any table (TRUNCATE, DDL)
 _engine_ids = itertools.count(1)
 _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 _READS = ('SELECT', 'PRAGMA', 'SAVEPOINT', 'RELEASE', 'ROLLBACK', 'BEGIN', 'COMMIT', 'SHOW', 'SET', 'EXPLAIN')
 _DIRTY = 'conton_readcache_dirty'
+_BEGAN = 'conton_readcache_began'
 
 
 def memo(name: str, key: Hashable, tables: Iterable[str], compute: Callable[[], T]) -> T:
@@ -45,19 +58,55 @@ def memo(name: str, key: Hashable, tables: Iterable[str], compute: Callable[[], 
     from .. import db
     tables = tuple(tables)
     stamp = _stamp(db.get_engine(), tables)
-    full = (name, key)
+    hit = _lookup((name, key), stamp)
+    if hit is not _MISS:
+        return hit  # type: ignore[return-value]
+    value = compute()
+    _store((name, key), stamp, value)
+    return value
+
+
+def memo_in(session, name: str, key: Hashable, tables: Iterable[str], compute: Callable[[], T]) -> T:
+    """`memo` for a read made in `session`, a unit of work already open (see the module's note on snapshots)."""
+    tables = tuple(tables)
+    engine = session.get_bind()
+    stamp = _stamp(engine, tables)
+    hit = _lookup((name, key), stamp)
+    if hit is not _MISS:
+        return hit  # type: ignore[return-value]
+    value = compute()
+    began = session.info.get(_BEGAN)
+    if began is not None and began[0] is engine and \
+            (began[1], *(began[2].get(t, 0) for t in tables)) == (_everything[0], *(_tables.get(t, 0) for t in tables)):
+        _store((name, key), stamp, value)
+    return value
+
+
+_MISS = object()
+
+
+def _lookup(full: tuple, stamp: tuple) -> object:
     with _lock:
         hit = _entries.get(full)
-        if hit is not None and hit[0] == stamp:
+        if hit is not None and hit[0] == stamp and time.monotonic() - hit[1] < TTL:
             _entries.move_to_end(full)
-            return hit[1]  # type: ignore[return-value]
-    value = compute()
+            return hit[2]
+    return _MISS
+
+
+def _store(full: tuple, stamp: tuple, value: object) -> None:
     with _lock:
-        _entries[full] = (stamp, value)
+        _entries[full] = (stamp, time.monotonic(), value)
         _entries.move_to_end(full)
         while len(_entries) > SIZE:
             _entries.popitem(last=False)
-    return value
+
+
+@event.listens_for(OrmSession, 'after_begin')
+def _began(session, _transaction, connection) -> None:
+    """Note the generations a unit of work began under (for memo_in)."""
+    with _lock:
+        session.info[_BEGAN] = (connection.engine, _everything[0], dict(_tables))
 
 
 def clear() -> None:

@@ -1,4 +1,4 @@
-"""services/files_cache.py: Arquivos' counts (a client's overview, a list's total) are counted once and then read from
+"""services/readcache.py for Arquivos' counts (a client's overview, a list's total) are counted once and then read from
 the cache until the docfile table is written — by the Arquivos services, by any other service or by a plain Core
 statement — so that a page of a 50,000-file folder does not count every row on each render. Never stale, never
 another client's."""
@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from conton import db
 from conton.models import DocFile
-from conton.services import files, files_cache
+from conton.services import files, readcache
 from conton.services.base import unit
 from tests.factories import actor_of, make_client, make_office, make_user
 from tests.services.test_filetypes import real_pdf
@@ -26,7 +26,7 @@ def up(name: str) -> SmallFileUpload:
 @pytest.fixture
 def office():
     make_office()
-    files_cache.clear()
+    readcache.clear()
     admin = actor_of(make_user('admin'))
     alfa, beta = make_client('Alfa Padaria Ltda'), make_client('Beta Oficina Ltda')
     return dict(admin=admin, alfa=alfa, beta=beta, login_a=actor_of(make_user('client', client=alfa)),
