@@ -9,6 +9,7 @@ from nicegui import ui
 
 from .. import formatting
 from ..services import audit
+from ..services.audit import ENTITY_LABELS
 from ..services.audit import AuditRow
 from . import listing
 from .common import page_title
@@ -17,17 +18,6 @@ from .frame import esc, frame, guard
 PATH = '/auditoria'
 PER_PAGE = 50
 ACTIONS = {'': 'Todas as ações'} | dict(sorted(audit.ACTION_LABELS.items(), key=lambda kv: kv[1]))
-ENTITY_LABELS = {
-    'user': 'Acesso', 'usuario': 'Acesso', 'funcionario': 'Funcionário', 'acesso_cliente': 'Acesso de cliente',
-    'office': 'Escritório', 'email': 'E-mail', 'client': 'Cliente', 'cliente': 'Cliente', 'supplier': 'Fornecedor',
-    'fornecedor': 'Fornecedor', 'announcement': 'Comunicado', 'bill': 'Conta a pagar', 'charge': 'Cobrança',
-    'docrequest': 'Pedido de documento', 'docrequest_rule': 'Pedido recorrente', 'event': 'Evento da agenda',
-    'file': 'Arquivo', 'folder': 'Pasta', 'folder_template': 'Modelo de pastas', 'holiday': 'Feriado',
-    'notification_default': 'Avisos do escritório', 'obligation': 'Obrigação', 'obligation_assignment':
-    'Obrigação do cliente', 'obligation_done': 'Obrigação entregue', 'obligation_override': 'Data de obrigação',
-    'protocol': 'Protocolo', 'request': 'Solicitação', 'request_category': 'Categoria de solicitação',
-    'request_note': 'Nota interna', 'servicerecord': 'Atendimento', 'setting': 'Configuração',
-}
 TAGS = {'login_failed': 'bad', 'delete': 'bad', 'disable': 'bad', 'permissions': 'warn', 'password': 'warn',
         'login': 'on', 'create': 'on', 'enable': 'on'}
 

@@ -19,6 +19,19 @@ ACTION_LABELS = {
     'payment': 'Baixa', 'undo_payment': 'Estorno', 'generate': 'Geração',
 }
 
+# what each kind of record is called in Auditoria (tests/unit/test_audit_labels.py finds any one missing)
+ENTITY_LABELS = {
+    'user': 'Acesso', 'usuario': 'Acesso', 'funcionario': 'Funcionário', 'acesso_cliente': 'Acesso de cliente',
+    'office': 'Escritório', 'email': 'E-mail', 'client': 'Cliente', 'cliente': 'Cliente', 'supplier': 'Fornecedor',
+    'fornecedor': 'Fornecedor', 'announcement': 'Comunicado', 'bill': 'Conta a pagar', 'charge': 'Cobrança',
+    'docrequest': 'Pedido de documento', 'docrequest_rule': 'Pedido recorrente', 'event': 'Evento da agenda',
+    'file': 'Arquivo', 'folder': 'Pasta', 'folder_template': 'Modelo de pastas', 'holiday': 'Feriado',
+    'notification_default': 'Avisos do escritório', 'obligation': 'Obrigação', 'obligation_assignment':
+    'Obrigação do cliente', 'obligation_done': 'Obrigação entregue', 'obligation_override': 'Data de obrigação',
+    'protocol': 'Protocolo', 'request': 'Solicitação', 'request_category': 'Categoria de solicitação',
+    'request_note': 'Nota interna', 'servicerecord': 'Atendimento', 'setting': 'Configuração',
+}
+
 
 def record(session: Session, actor: Actor | None, action: str, entity: str = '', entity_id: object = '',
            detail: str = '', *, email: str = '', ip: str = '') -> None:

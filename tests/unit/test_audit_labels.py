@@ -2,8 +2,8 @@
 import re
 from pathlib import Path
 
-from conton.pages.audit import ENTITY_LABELS
-from conton.services.audit import ACTION_LABELS
+from conton.services.audit import ACTION_LABELS, ENTITY_LABELS  # not from a page module: importing one outside
+# the `user` fixture would keep NiceGUI from registering its routes again in later tests of this worker
 
 SOURCE = Path(__file__).resolve().parents[2] / 'conton'
 CALL = re.compile(r"audit\.record\(\s*session,\s*[\w.]+,\s*(?:'(\w+)'|[^,]+),\s*'(\w+)'")
