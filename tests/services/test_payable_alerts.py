@@ -152,8 +152,9 @@ def test_old_alert_rows_are_pruned(office) -> None:
 
 
 def test_live_push_after_commit(office, monkeypatch) -> None:
-    received = []
-    monkeypatch.setattr(notifications, 'announce', received.extend)
+    from conton.services import live
+    received = []  # the notifications handed to the live backend after commit (with the transaction's changes)
+    monkeypatch.setattr(live.backend, 'publish', lambda changes, notes: received.extend(notes))
     new_bill(actor_of(office['admin']), 'Energia', '05/11/2026')
     payables.sweep_alerts()
     assert {i.user_id for i in received} == {office['admin'].id, office['reader'].id}
