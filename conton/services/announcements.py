@@ -37,7 +37,6 @@ from sqlmodel import Session, select
 
 from .. import clock, formatting
 from ..config import get_settings
-from ..db import after_commit
 from ..models import (Announcement, AnnouncementAttachment, AnnouncementClient, AnnouncementRecipient, Client,
                       ClientResponsible, Notification, OutboxEmail, User)
 from . import audit, auth, channels, filetypes, live, mail, notifications, office, storage, validation
@@ -788,7 +787,7 @@ def _start(session: Session, item: Announcement) -> int:
     if notes:
         items = [notifications.Item(n['id'], n['user_id'], CATEGORY, title, preview_text, link, moment, False)
                  for n in notes]
-        after_commit(session, lambda: notifications.announce(items))
+        live.announce_notes(session, items)  # with the transaction's live changes, after commit
     for client_id in dict.fromkeys(r['client_id'] for r in rows):
         live.announce(session, PORTAL_TOOL, client_id, item.id)
     return len(rows)

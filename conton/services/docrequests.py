@@ -37,7 +37,6 @@ from sqlmodel import Session, select
 
 from .. import clock, formatting
 from ..config import get_settings
-from ..db import after_commit
 from ..models import Client, DocFile, DocFolder, DocRequest, DocRequestFile, DocRequestRule, Notification, User
 from ..models.people import fold
 from . import audit, channels, files, filetypes, live, mail, notifications, office_settings, reminders, storage
@@ -1164,7 +1163,7 @@ def _tell_many(session: Session, entries: list[tuple[uuid.UUID, str, str, str]])
         session.connection().execute(insert(Notification.__table__), rows)
         items = [notifications.Item(r['id'], r['user_id'], r['category'], r['title'], r['body'], r['link'],
                                     r['created_at'], False) for r in rows]
-        after_commit(session, lambda: notifications.announce(items))
+        live.announce_notes(session, items)  # with the transaction's live changes, after commit
     base = get_settings().public_url
     mail.queue_many(session, [mail.render(emails[uid], title, [p for p in body.split('\n') if p],
                                           link=('Abrir no Conton', f'{base}{link}') if link else None)

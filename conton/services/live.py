@@ -77,11 +77,6 @@ def _pending(session: Session) -> tuple[list[Change], list]:
     return pending
 
 
-def publish_notes(items: list) -> None:
-    """Notifications just committed (`notifications.Item`s), for their recipients' open drawers."""
-    backend.publish([], list(items))
-
-
 def subscribe(tools: str | Iterable[str], actor: Actor, callback: Callable[[Any], Any], *,
               load: Callable[[Actor], Any] | None = None, render: Callable[[Any], Any] | None = None,
               key: Hashable = None) -> None:

@@ -81,11 +81,6 @@ def subscribe(actor: Actor, callback) -> None:
     live.subscribe_inbox(actor, callback)
 
 
-def announce(items: list[Item]) -> None:
-    """After commit (from the event loop or a worker thread): push to the recipients' open drawers."""
-    live.publish_notes(items)
-
-
 @dataclass
 class Drawer:
     counts: dict[str, int]

@@ -665,7 +665,7 @@ def _notify_each(session: Session, category: str, entries: list[tuple[uuid.UUID,
     session.add_all(rows)
     items = [notifications.Item(n.id, n.user_id, n.category, n.title, n.body, n.link, n.created_at, False)
              for n in rows]
-    after_commit(session, lambda: notifications.announce(items))
+    live.announce_notes(session, items)  # with the transaction's live changes, after commit
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -41,10 +41,9 @@ from sqlmodel import Session, select
 
 from .. import clock
 from ..config import get_settings
-from ..db import after_commit
 from ..models import Notification, ReminderSent, User
 from ..models.notifications import CATEGORIES
-from . import channels, mail, notifications
+from . import channels, live, mail, notifications
 from .base import unit
 
 log = logging.getLogger(__name__)
@@ -345,7 +344,7 @@ def _notify_rows(session: Session, rows: list[dict]) -> None:
     session.connection().execute(insert(Notification.__table__), rows)
     items = [notifications.Item(r['id'], r['user_id'], r['category'], r['title'], r['body'], r['link'],
                                 r['created_at'], False) for r in rows]
-    after_commit(session, lambda: notifications.announce(items))
+    live.announce_notes(session, items)  # with the transaction's live changes, after commit
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:
