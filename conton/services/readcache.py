@@ -12,8 +12,8 @@ generations read *before* computing, so one computed while a write was in flight
 commits.
 
 `memo_in(session, ...)` is for a read inside a unit of work that is already open: SQLite (WAL) reads from the
-snapshot the transaction began with, so a value is stored only when no write to `tables` happened since that session
-began (its generations are noted at SessionEvents.after_begin) — a commit the reader could not see is never served.
+snapshot the transaction began with, so a value is stored only when no write at all was counted since that session
+began (the count is noted at SessionEvents.after_begin) — a commit the reader could not see is never served.
 
 Writes by another process (the `conton` CLI against the running server's database) are not seen by the hooks: no
 value is served older than TTL seconds.
@@ -46,6 +46,8 @@ _lock = threading.Lock()
 _entries: OrderedDict[tuple, tuple[tuple, float, object]] = OrderedDict()
 _tables: dict[str, int] = {}
 _everything = [0]  # bumped by statements that may change any table (TRUNCATE, DDL)
+_writes = [0]  # every bump of any generation (memo_in: was anything written since this unit began?)
+_MISS = object()
 _engine_ids = itertools.count(1)
 _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 _READS = ('SELECT', 'PRAGMA', 'SAVEPOINT', 'RELEASE', 'ROLLBACK', 'BEGIN', 'COMMIT', 'SHOW', 'SET', 'EXPLAIN')
@@ -75,14 +77,9 @@ def memo_in(session, name: str, key: Hashable, tables: Iterable[str], compute: C
     if hit is not _MISS:
         return hit  # type: ignore[return-value]
     value = compute()
-    began = session.info.get(_BEGAN)
-    if began is not None and began[0] is engine and \
-            (began[1], *(began[2].get(t, 0) for t in tables)) == (_everything[0], *(_tables.get(t, 0) for t in tables)):
+    if session.info.get(_BEGAN) == (engine, _writes[0]):
         _store((name, key), stamp, value)
     return value
-
-
-_MISS = object()
 
 
 def _lookup(full: tuple, stamp: tuple) -> object:
@@ -104,9 +101,8 @@ def _store(full: tuple, stamp: tuple, value: object) -> None:
 
 @event.listens_for(OrmSession, 'after_begin')
 def _began(session, _transaction, connection) -> None:
-    """Note the generations a unit of work began under (for memo_in)."""
-    with _lock:
-        session.info[_BEGAN] = (connection.engine, _everything[0], dict(_tables))
+    """Note the write count a unit of work began under (for memo_in): one read, on every unit of work."""
+    session.info[_BEGAN] = (connection.engine, _writes[0])
 
 
 def clear() -> None:
@@ -123,6 +119,7 @@ def _stamp(engine: Engine, tables: tuple[str, ...]) -> tuple:
 
 def _bump(names: Iterable[str] | None) -> None:
     with _lock:
+        _writes[0] += 1
         if names is None:
             _everything[0] += 1
         else:
