@@ -311,26 +311,20 @@ async def receive(chunks: AsyncIterator[bytes], *, original_name: object, folder
     (filetypes.identify), fsync it. Raises ValidationError (field 'file'); nothing is left behind then."""
     if declared_size is not None and declared_size > max_bytes:
         raise ValidationError(too_large_message(max_bytes), 'file')
-    tmp = backend().temp_dir(folder) / f'{TEMP_PREFIX}{secrets.token_hex(8)}'
-    digest, size = hashlib.sha256(), 0
+    receiver = Receiver(original_name, folder=folder, max_bytes=max_bytes)  # the pieces pushed to it, one by one
     try:
-        out = open(tmp, 'wb')
-        try:
-            async for chunk in chunks:
-                size += len(chunk)
-                if size > max_bytes:
-                    raise ValidationError(too_large_message(max_bytes), 'file')
-                await run.io_bound(_write_hashed, out, digest, chunk)
-            if size == 0:
-                raise ValidationError(filetypes.EMPTY, 'file')
-            await run.io_bound(_flush_and_sync, out)
-        finally:
-            out.close()
-        kind = await run.io_bound(filetypes.identify, tmp)
+        async for chunk in chunks:
+            await run.io_bound(receiver.write, chunk)
+            if receiver.refusal is not None:
+                break
+        else:
+            await run.io_bound(receiver.finish)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        receiver.abort()
         raise
-    return Received(folder, tmp, size, digest.hexdigest(), kind, clean_name(original_name))
+    if receiver.refusal is not None:
+        raise receiver.refusal
+    return receiver.received
 
 
 async def receive_upload(file, *, folder: str, max_bytes: int) -> Received:
@@ -418,11 +412,6 @@ def sha256_of(folder: str, name: str) -> tuple[int, str] | None:
     except (FileNotFoundError, ValueError):
         return None
     return size, digest.hexdigest()
-
-
-def _write_hashed(out, digest, chunk: bytes) -> None:
-    out.write(chunk)
-    digest.update(chunk)
 
 
 def _flush_and_sync(out) -> None:
