@@ -174,8 +174,7 @@ def check_session() -> None:
 def flash(key: str, text: str) -> None:
     """Keep a message for the next page this browser opens (a result shown after `ui.navigate.to`, which would
     otherwise be lost with the page that showed it). Read it once with `take_flash`."""
-    app.storage.user.setdefault('flash', {})[key] = text
-    app.storage.user['flash'] = dict(app.storage.user['flash'])  # a new value, so the storage is saved
+    app.storage.user['flash'] = {**(app.storage.user.get('flash') or {}), key: text}  # a new value: storage saves it
 
 
 def take_flash(key: str) -> str:

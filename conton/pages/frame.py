@@ -15,9 +15,9 @@ from nicegui import ui
 
 from .. import formatting
 from ..services import notifications, office
-from ..services.permissions import Actor, Tool, grouped
-from ..web import STYLESHEET_LINK
 from ..services.base import end_render, rendering_as
+from ..services.permissions import Actor, grouped
+from ..web import STYLESHEET_LINK
 from .common import current_actor, not_found
 
 
@@ -83,13 +83,9 @@ def _top_html(actor: Actor, brand: office.Branding) -> str:
 _TOP_CACHE: dict[tuple, str] = {}  # shared by every tab on purpose: it holds nothing of any one login
 
 
-def _groups(actor: Actor) -> list[tuple[str, list[Tool]]]:
-    return grouped(actor.tools())
-
-
 def _nav_html(actor: Actor) -> str:
     parts = ['<nav class="conton-nav"><a href="/">Início</a>']
-    for group, items in _groups(actor):
+    for group, items in grouped(actor.tools()):
         if not group:
             parts += [f'<a href="{esc(t.route)}">{esc(t.label)}</a>' for t in items]
             continue
@@ -105,7 +101,7 @@ def _phone_menu_html(actor: Actor) -> str:
     parts = ['<details class="conton-side lt-md"><summary aria-label="Menu">', icon('menu'),
              '</summary><div class="panel">',
              f'<a href="/">{icon("home")}Início</a>']
-    for group, items in _groups(actor):
+    for group, items in grouped(actor.tools()):
         if group:
             parts.append(f'<div class="group">{esc(group)}</div>')
         parts += [f'<a href="{esc(t.route)}">{icon(t.icon)}{esc(t.label)}</a>' for t in items]

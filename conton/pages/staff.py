@@ -2,7 +2,6 @@
 create (welcome e-mail with a set-password link), edit, make administrator, disable/enable, re-send the welcome."""
 from __future__ import annotations
 
-
 from nicegui import ui
 
 from .. import formatting

@@ -65,6 +65,7 @@ CLIENT_TOOLS: tuple[Tool, ...] = (
 # the one line that publishes it. (Empty: every tool has its pages.)
 PAGES_PENDING: tuple[Tool, ...] = ()
 TOOLS = {t.key: t for t in STAFF_TOOLS + CLIENT_TOOLS + PAGES_PENDING}
+GRANTABLE = tuple(t for t in STAFF_TOOLS if t.grantable)
 
 
 def grouped(tools) -> list[tuple[str, list[Tool]]]:
@@ -81,7 +82,6 @@ def grouped(tools) -> list[tuple[str, list[Tool]]]:
             by_group[tool.group] = [tool]
             slots.append((tool.group, by_group[tool.group]))
     return slots
-GRANTABLE = tuple(t for t in STAFF_TOOLS if t.grantable)
 
 
 @dataclass(frozen=True)
