@@ -59,6 +59,9 @@ def _pg_worker_url(url: str) -> str:
         with admin.connect() as conn:
             if not conn.execute(text('SELECT 1 FROM pg_database WHERE datname = :n'), {'n': name}).first():
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
+            # A throwaway database: a commit need not wait for its WAL to reach the disk (a crash loses only the
+            # last few test transactions, never consistency). Every connection to it gets this.
+            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     finally:
         admin.dispose()
     return base.set(database=name).render_as_string(hide_password=False)
@@ -79,9 +82,18 @@ def _pg_prepare(url: str) -> None:
             conn.execute(text('CREATE SCHEMA public'))
         db.migrate()
         _pg_ready['done'] = True
-    tables = ', '.join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        with engine.connect() as conn:
+            _pg_ready['sequences'] = conn.execute(text("SELECT c.relname FROM pg_class c JOIN pg_namespace n "
+                                                       "ON n.oid = c.relnamespace WHERE c.relkind = 'S' "
+                                                       "AND n.nspname = 'public' ORDER BY 1")).scalars().all()
+    # DELETE, children first, then every sequence back to 1: the same empty database as TRUNCATE ... RESTART
+    # IDENTITY, in ~20 ms instead of ~0.5-1 s (TRUNCATE gives each of ~50 tables and their indexes new files and
+    # syncs them; with ~1,900 PostgreSQL tests that was a quarter of the suite's time).
     with engine.begin() as conn:
-        conn.execute(text(f'TRUNCATE {tables} RESTART IDENTITY CASCADE'))
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(text(f'DELETE FROM "{table.name}"'))
+        if sequences := _pg_ready['sequences']:
+            conn.execute(text('SELECT ' + ', '.join(f"setval('\"{name}\"', 1, false)" for name in sequences)))
 
 
 @pytest.fixture(params=BACKENDS)
