@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port, require_tools
+from tests.conftest import BACKENDS, free_port, require_tools
 from tests.helpers import DEADLINE, wait_until_sync
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,6 +21,22 @@ CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
 CHROMEDRIVER = shutil.which('chromedriver') or '/usr/bin/chromedriver'
 
 require_tools('chromium', 'chromedriver')
+
+
+# A journey runs once, on PostgreSQL when the run has it (else SQLite): what it adds to the page tests is the real
+# browser and server, and each journey takes 10-30 s. Both backends are covered, per statement, by the service and
+# page tests, which run on each.
+JOURNEY_BACKEND = BACKENDS[-1]
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    other = [item for item in items if item.path.is_relative_to(HERE) and hasattr(item, 'callspec')
+             and item.callspec.params.get('db', JOURNEY_BACKEND) != JOURNEY_BACKEND]
+    if other:
+        config.hook.pytest_deselected(items=other)
+        dropped = set(other)
+        items[:] = [item for item in items if item not in dropped]
 
 
 @pytest.fixture(autouse=True)
