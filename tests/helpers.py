@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -92,3 +93,10 @@ async def wait_for_task(task: Awaitable[Any], what: str, deadline: float = DEADL
         return await asyncio.wait_for(task, deadline)
     except TimeoutError:
         raise AssertionError(f'waited {deadline:.0f} s for: {what}') from None
+
+
+def bell_count(shell_html: str) -> str:
+    """The unread count on the bell in the frame's notifications element ('' when there is none)."""
+    bell = re.search(r'<label[^>]*conton-bell[^>]*>(.*?)</label>', shell_html, re.DOTALL)
+    count = re.search(r'<span class="n">(\d+)</span>', bell.group(1)) if bell else None
+    return count.group(1) if count else ''

@@ -14,7 +14,7 @@ from ..services.announcements import AnnouncementRow, Preview
 from ..services.errors import AuthExpired, NotFound, PermissionDenied, ValidationError
 from ..services.permissions import Actor
 from . import listing, widgets
-from .common import Form, action, date_input, not_found, page_title, session_actor
+from .common import Form, action, date_input, not_found, page_title, session_actor, title_row
 from .frame import esc, frame, guard
 
 TOOL = announcements.TOOL
@@ -42,7 +42,7 @@ def announcements_page(request: Request) -> None:
     page = listing.page_number(params)
     can_write = actor.can(TOOL, 'write')
     with frame(actor, 'Comunicados'):
-        with page_title('Comunicados', 'comunicados'):
+        with title_row('Comunicados', 'comunicados'):
             if can_write:
                 ui.button('Novo comunicado', icon='campaign', on_click=lambda: ui.navigate.to('/comunicados/novo')) \
                     .props('unelevated no-caps color=primary').mark('new-announcement')
@@ -356,7 +356,7 @@ def announcement_page(announcement_id: str, request: Request) -> None:
     row = detail.row
     with frame(actor, row.subject):
         ui.link('← Comunicados', '/comunicados').classes('text-sm')
-        with page_title(row.subject, 'comunicados'):
+        with title_row(row.subject, 'comunicados'):
             if actor.can(TOOL, 'write') and row.status == 'agendado':
                 ui.button('Cancelar envio', icon='cancel', on_click=lambda: cancel(actor, row)) \
                     .props('flat no-caps color=negative').mark('cancel')

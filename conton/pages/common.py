@@ -3,6 +3,7 @@ forms that show errors next to their fields, and small widgets."""
 from __future__ import annotations
 
 import functools
+import html
 import inspect
 import logging
 import secrets
@@ -270,13 +271,18 @@ def not_found() -> None:
         ui.button('Ir para o início', on_click=lambda: ui.navigate.to('/')).props('flat color=primary')
 
 
-def page_title(text: str, help_slug: str = '') -> ui.row:
-    row = ui.row().classes('w-full items-center justify-between q-mb-sm')
+def page_title(text: str, help_slug: str = '') -> ui.html:
+    """The page's heading and its "Ajuda" link, as one HTML element (on every page: three elements cost ~0.6 ms)."""
+    link = (f'<a class="conton-help" href="/ajuda/{html.escape(help_slug, quote=True)}">'
+            '<i class="material-icons notranslate" aria-hidden="true">help_outline</i>Ajuda</a>' if help_slug else '')
+    return ui.html(f'<h1>{html.escape(text)}</h1>{link}').classes('conton-title')
+
+
+def title_row(text: str, help_slug: str = '') -> ui.row:
+    """The heading with the page's own buttons beside it: `with title_row(...): ui.button(...)`."""
+    row = ui.row().classes('w-full items-center no-wrap gap-2 q-mb-sm')
     with row:
-        ui.label(text).classes('text-h5')
-        if help_slug:
-            ui.button('Ajuda', icon='help_outline', on_click=lambda: ui.navigate.to(f'/ajuda/{help_slug}')) \
-                .props('flat dense color=primary')
+        page_title(text, help_slug).classes('conton-grow')
     return row
 
 

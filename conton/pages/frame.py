@@ -1,9 +1,10 @@
-"""The app shell: header with logo, name and menu; the notification drawer; the page guard.
+"""The app shell: header with logo, name and menu; the notification bell and drawer; the page guard.
 
-The shell is on every page, so it is built from a handful of elements: the menus, the quick-access grid and the
-notification list are server-rendered HTML (every piece of text escaped here) inside a few `ui.html` elements,
-with plain links. A NiceGUI element costs ~0.3 ms and ~5 KiB per tab; a 150-element shell made every page 8× slower
-than a bare page (bench/). Clicking a notification goes through /notificacao/<id>, which marks it read.
+The shell is on every page, so it is two `ui.html` elements of server-rendered HTML (every piece of text escaped
+here) with plain links, and no Quasar layout component: the menus, the quick-access grid and the notification list
+are HTML, the drawer opens by CSS. A NiceGUI element costs ~0.3 ms and ~5 KiB per tab; a 150-element shell made
+every page 8x slower than a bare page (bench/). Clicking a notification goes through /notificacao/<id>, which marks
+it read.
 """
 from __future__ import annotations
 
@@ -129,23 +130,19 @@ def _post_html(action: str, content: str, css: str = '') -> str:
 
 @contextmanager
 def frame(actor: Actor, title: str) -> Iterator[None]:
+    """The shell is two HTML elements and no Quasar layout component (no q-header, q-drawer or q-btn: together they
+    cost a page ~2 ms and ~20 KiB per tab, bench/). The header is fixed and never changes; the second element holds
+    the bell (shown in the header's right corner) and the notification drawer, and is the only part a live push
+    rewrites. The drawer opens and closes with a checkbox in the header, by CSS alone (assets/conton.css): open on a
+    wide screen and closed on a phone unless toggled, with no round trip to the server."""
     brand = office.branding()
     ui.page_title(f'{title} · {brand.name}')
     ui.add_head_html(STYLESHEET_LINK)  # assets/conton.css: every page's look, print included
     notes = NotificationDrawer(actor)
-
-    with ui.header(elevated=True).classes('items-center q-px-md q-py-xs gap-2 bg-primary text-white no-wrap'):
-        ui.html(_top_html(actor, brand) + _user_html(actor)).classes('conton-top').mark('top-bar')
-        notes.bell = ui.button(icon='notifications', on_click=lambda: drawer.toggle()) \
-            .props('flat dense color=white no-caps aria-label=Notificações').mark('bell')
-
-    # Open on a wide screen, closed on a phone, decided by Quasar in the browser (show-if-above). value=None would
-    # do the same but asks every page for the drawer state over the websocket, which logs a timeout error whenever
-    # a page is left within a second.
-    with ui.right_drawer(value=False).classes('bg-grey-1 q-pa-none').props('width=320 bordered show-if-above') \
-            as drawer:
-        notes.build()
-
+    ui.html(f'<input type="checkbox" id="conton-notes-open" class="conton-notes-open" aria-label="Notificações">'
+            f'<header class="conton-header no-print">{_top_html(actor, brand)}{_user_html(actor)}</header>') \
+        .classes('conton-shell').mark('top-bar')
+    notes.build()
     try:
         yield None  # the page's own content goes into NiceGUI's content column (styled by assets/conton.css)
     finally:
@@ -175,19 +172,19 @@ class NotificationDrawer:
         data = notifications.drawer(actor)
         self.counts = data.counts
         self.items = data.items
-        self.bell: ui.button | None = None
         notifications.subscribe(actor, self.on_new)  # only this login's; its session re-checked at every push
 
     def build(self) -> None:
-        self.list = ui.html('').classes('w-full conton-notes').mark('notifications')
+        self.element = ui.html('').classes('conton-shell').mark('notifications')
         self.render()
 
     def render(self) -> None:
         total = sum(self.counts.values())
-        if self.bell is not None:
-            self.bell.text = str(total) if total else ''
-            self.bell.props(f'color={"amber-4" if total else "white"}')
-        self.list.content = notes_html(self.items, self.counts)
+        count = f'<span class="n">{total}</span>' if total else ''
+        self.element.content = (f'<label for="conton-notes-open" class="conton-bell no-print{" unread" if total else ""}"'
+                                f' title="Notificações">{icon("notifications")}{count}</label>'
+                                f'<aside class="conton-drawer conton-notes no-print">'
+                                f'{notes_html(self.items, self.counts)}</aside>')
 
     def on_new(self, items: list[notifications.Item]) -> None:
         mine = [i for i in items if i.user_id == self.actor.user_id]  # (the hub hands over only these)

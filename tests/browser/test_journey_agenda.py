@@ -54,7 +54,7 @@ def test_shared_event_and_its_reminder_reach_the_clients_open_tab(scheduled_serv
         wait_text(client_driver, 'Nenhum compromisso ou prazo nas próximas semanas.')
         settle(client_driver)
         assert no_sideways_overflow(client_driver)
-        client_driver.find_element(By.CSS_SELECTOR, 'button[aria-label="Notificações"]').click()
+        client_driver.find_element(By.CSS_SELECTOR, '.conton-bell').click()
         wait_for(client_driver, lambda d: d.find_element(By.CSS_SELECTOR, '.conton-notes').is_displayed(),
                  message='drawer did not open')
 
@@ -93,7 +93,7 @@ def test_shared_event_and_its_reminder_reach_the_clients_open_tab(scheduled_serv
         # the server's sweep sends the reminder (due 1 minute before the start) to the client's drawer, live
         wait_for(client_driver, lambda d: f'Lembrete: {TITLE}' in drawer_text(d), timeout=REMINDER_WAIT,
                  message='the reminder did not arrive live in the drawer')
-        bell = client_driver.find_element(By.CSS_SELECTOR, 'button[aria-label="Notificações"]')
+        bell = client_driver.find_element(By.CSS_SELECTOR, '.conton-bell')
         assert bell.text.split()[-1] == '2', bell.text  # the new-event notice and the reminder
         assert 'Carla' not in visible_text(client_driver)  # the office's reminder settings stay the office's
         assert no_sideways_overflow(client_driver)

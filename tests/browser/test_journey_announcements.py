@@ -20,7 +20,7 @@ SUBJECT = 'Novo prazo para os documentos de março'
 
 
 def bell_count(driver) -> str:
-    words = driver.find_element(By.CSS_SELECTOR, 'button[aria-label="Notificações"]').text.split()
+    words = driver.find_element(By.CSS_SELECTOR, '.conton-bell').text.split()
     return words[-1] if words and words[-1].isdigit() else ''  # the text is the icon's name, then the count
 
 

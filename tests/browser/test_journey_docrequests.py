@@ -104,7 +104,7 @@ def test_nada_a_enviar_stops_the_reminder_that_still_comes_for_the_missing_docum
         at = clock.local(clock.now()) + timedelta(minutes=1)
         office_settings.set(actor_of(admin), 'docrequests.remind_time', at.strftime('%H:%M'))
         settle(client_driver)
-        client_driver.find_element(By.CSS_SELECTOR, 'button[aria-label="Notificações"]').click()
+        client_driver.find_element(By.CSS_SELECTOR, '.conton-bell').click()
         wait_for(client_driver, lambda d: d.find_element(By.CSS_SELECTOR, '.conton-notes').is_displayed(),
                  message='drawer did not open')
         wait_for(client_driver, lambda d: f'Lembrete: envie {MISSING}' in drawer_text(d), timeout=REMINDER_WAIT,

@@ -80,7 +80,7 @@ def test_charge_live_notice_payment_and_recibo_download(app_server, browser, tmp
         browser_login(client_driver, app_server, login.email, PASSWORD)
         wait_text(client_driver, 'Olá, Olavo Oficina')
         assert no_sideways_overflow(client_driver)
-        client_driver.find_element(By.CSS_SELECTOR, 'button[aria-label="Notificações"]').click()
+        client_driver.find_element(By.CSS_SELECTOR, '.conton-bell').click()
         wait_for(client_driver, lambda d: d.find_element(By.CSS_SELECTOR, '.conton-notes').is_displayed(),
                  message='drawer did not open')
         assert DESCRIPTION not in drawer_text(client_driver)
@@ -104,7 +104,7 @@ def test_charge_live_notice_payment_and_recibo_download(app_server, browser, tmp
         wait_for(client_driver, lambda d: f'Nova cobrança: {DESCRIPTION}' in drawer_text(d),
                  message='the new charge did not arrive live in the drawer')
         assert 'R$ 1.234,56' in drawer_text(client_driver)
-        bell = client_driver.find_element(By.CSS_SELECTOR, 'button[aria-label="Notificações"]')
+        bell = client_driver.find_element(By.CSS_SELECTOR, '.conton-bell')
         assert bell.text.split()[-1] == '1', bell.text  # the unread count (after the icon's ligature name)
 
         # staff opens the charge (list filtered by the client, so any due month shows) and records the payment

@@ -11,7 +11,7 @@ from conton.models import NotificationDefault, NotificationPreference
 from conton.services import channels, notifications
 from conton.services.base import unit
 from tests.factories import actor_of, login, make_client, make_office, make_user
-from tests.helpers import wait_until
+from tests.helpers import bell_count, wait_until
 from tests.pages.test_security import sign_in
 
 
@@ -106,7 +106,8 @@ def _drawer(user: User) -> str:
 
 
 def _bell(user: User) -> str:
-    return user.find(marker='bell').elements.pop().text
+    """The unread count on the bell ('' when none)."""
+    return bell_count(user.find(marker='notifications').elements.pop().content)
 
 
 async def test_none_and_email_get_the_drawer_row_but_no_live_pop(user: User) -> None:

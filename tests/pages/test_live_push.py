@@ -15,6 +15,7 @@ from conton.services import notifications
 from conton.services.base import unit
 from tests.factories import actor_of, login, make_office, make_user
 from tests.pages.test_security import post_form, sign_in
+from tests.helpers import bell_count
 
 
 def _drawer(user: User) -> str:
@@ -28,7 +29,8 @@ def _counts(html: str) -> dict[str, int]:
 
 
 def _bell(user: User) -> str:
-    return user.find(marker='bell').elements.pop().text
+    """The unread count on the bell ('' when none)."""
+    return bell_count(user.find(marker='notifications').elements.pop().content)
 
 
 async def test_notification_reaches_only_its_recipient_live(create_user: Callable[[], User]) -> None:

@@ -11,7 +11,7 @@ async def test_unknown_address_shows_portuguese_page_in_the_frame(user: User) ->
     response = await user.http_client.get('/endereco-que-nao-existe')
     assert response.status_code == 404
     assert 'Página não encontrada ou sem acesso' in response.text
-    assert 'conton-top' in response.text  # the shell's header, with the menu of this login
+    assert 'conton-header' in response.text  # the shell's header, with the menu of this login
     assert 'href=\\"/clientes\\"' in response.text or 'href="/clientes"' in response.text
     assert "This page doesn't exist" not in response.text and 'HTTPException' not in response.text
 
