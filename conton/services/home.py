@@ -57,8 +57,9 @@ def live_tools(actor: Actor) -> tuple[str, ...]:
 
 
 def share_key(actor: Actor) -> tuple:
-    """Actors with the same tools see the same tiles and counts (for a client login: of its own client)."""
-    return ('home', tuple(t.key for t in actor.tools()))
+    """Staff with the same tools see the same tiles and counts. A client login's own: some of its counts are the
+    login's (comunicados not read: each login reads its own), so two logins of one client never share them."""
+    return ('home', tuple(t.key for t in actor.tools()), actor.user_id if actor.is_client else None)
 
 
 def quick_access(actor: Actor) -> list[Tile]:

@@ -215,3 +215,21 @@ async def test_a_missing_responsible_is_told_by_its_own_field(user: User) -> Non
     staff = user.find(marker='responsible').elements.pop()
     await wait_until(lambda: staff.error == 'Escolha o responsável.', 'the message by Responsável')
     assert count(Announcement) == 0
+
+
+async def test_two_logins_of_one_client_keep_their_own_unread_badge_live(create_user) -> None:
+    """The home badge 'não lidos' is each login's own: when one login reads the comunicado, the live update of the
+    home page tells the other login's tab its own count, not the reader's."""
+    admin, clients, logins = setup()
+    other = make_user('client', client=clients[0], name='Outro contato A', email='a2@x.test')
+    created = await send_to_three(admin, clients)
+    reader, keeper = create_user(), create_user()
+    await login(reader, logins['A'])
+    await login(keeper, other)
+    for tab in (reader, keeper):
+        await wait_until(lambda tab=tab: 'title="1 não lidos"' in content(tab, 'quick-access'), 'the unread badge')
+    announcements.read(actor_of(logins['A']), created.id)
+    await wait_until(lambda: 'não lidos' not in content(reader, 'quick-access'), "the reader's badge, live")
+    await reader.open('/')  # the reader's own page again: its badge stays cleared
+    assert 'não lidos' not in content(reader, 'quick-access')
+    assert 'title="1 não lidos"' in content(keeper, 'quick-access')  # the other login has not read it
