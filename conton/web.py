@@ -10,7 +10,6 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import Request
 from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from nicegui import app as nicegui_app
-from starlette.middleware.base import BaseHTTPMiddleware
 
 from . import downloads, http_guard
 from .config import get_settings
@@ -29,14 +28,22 @@ STYLESHEET_LINK = f'<link rel="stylesheet" href="{STYLESHEET_URL}">'
 FOREIGN = 'Pedido recusado: ele não veio de uma página deste portal.'
 
 
-class AuthMiddleware(BaseHTTPMiddleware):
-    """Anonymous requests go to /login (pages re-check the login against the database themselves)."""
+class AuthMiddleware:
+    """Anonymous requests go to /login (pages re-check the login against the database themselves). Plain ASGI, not
+    a BaseHTTPMiddleware: that one runs the app in a task of its own and races every read of the body against a
+    disconnect with a new task group, which cost an upload a third of the event loop's time (bench/files.py)."""
 
-    async def dispatch(self, request: Request, call_next):
-        path = request.url.path
-        if not nicegui_app.storage.user.get('uid') and not path.startswith(PUBLIC_PREFIXES):
-            return RedirectResponse(login_url(path + (f'?{request.url.query}' if request.url.query else '')))
-        return await call_next(request)
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope['type'] == 'http':
+            path = scope['path']
+            if not path.startswith(PUBLIC_PREFIXES) and not nicegui_app.storage.user.get('uid'):
+                query = scope.get('query_string', b'').decode('latin-1')
+                await RedirectResponse(login_url(path + (f'?{query}' if query else '')))(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def login_url(target: str) -> str:
@@ -61,15 +68,26 @@ def request_ip(request: Request) -> str:
     return request.client.host if request.client else ''
 
 
-class QueryCountMiddleware(BaseHTTPMiddleware):
-    """Benchmarks only (CONTON_BENCH=1): report the SQL statements a request ran in a response header."""
+class QueryCountMiddleware:
+    """Benchmarks only (CONTON_BENCH=1): report the SQL statements a request ran in a response header (plain ASGI,
+    like AuthMiddleware, so that it adds nothing else to what is measured)."""
 
-    async def dispatch(self, request: Request, call_next):
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope['type'] != 'http':
+            await self.app(scope, receive, send)
+            return
         from .db import query_counter
         before = query_counter['n']
-        response = await call_next(request)
-        response.headers['X-Conton-Queries'] = str(query_counter['n'] - before)
-        return response
+
+        async def counted(message) -> None:
+            if message['type'] == 'http.response.start':
+                count = str(query_counter['n'] - before).encode()
+                message = {**message, 'headers': [*message.get('headers', []), (b'x-conton-queries', count)]}
+            await send(message)
+        await self.app(scope, receive, counted)
 
 
 def setup(app) -> None:
