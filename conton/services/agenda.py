@@ -397,9 +397,15 @@ def upcoming_count(session: Session, actor: Actor, days: int = 7) -> int:
     if not actor.can(PORTAL_TOOL if actor.is_client else TOOL, 'read'):
         return 0
     now, today = clock.now(), clock.today()
-    events = [o for o in _occurrences(session, actor, now, now + timedelta(days=days)) if o.ends_at > now]
-    dues = obligations._due_items(session, actor, today, today + timedelta(days=days))
-    return len(events) + sum(1 for d in dues if not d.done)
+
+    def count() -> int:
+        events = [o for o in _occurrences(session, actor, now, now + timedelta(days=days)) if o.ends_at > now]
+        dues = obligations._due_items(session, actor, today, today + timedelta(days=days))
+        return len(events) + sum(1 for d in dues if not d.done)
+    # kept (readcache) until a write to what it reads, for the minute: every home page of the office asks for it
+    scope = ('client', str(actor.client_id)) if actor.is_client else ('office',)
+    key = (scope, days, now.replace(second=0, microsecond=0), today)
+    return readcache.memo_in(session, 'agenda.upcoming_count', key, CALENDAR_TABLES, count)
 
 
 # --------------------------------------------------------------------------------------------------------------------
