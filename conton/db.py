@@ -1,6 +1,7 @@
 """Engine, unit-of-work sessions, SQLite pragmas and migrations at start-up."""
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,14 +84,21 @@ def alembic_config():
     return cfg
 
 
+@functools.cache
+def head_revision() -> str:
+    """The newest revision, read from migrations/ once per process: Alembic imports every revision file to find it
+    (~0.5 s), and the app asks at every start (the test suite builds the app for each page test)."""
+    from alembic.script import ScriptDirectory
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def migrate(revision: str = 'head') -> None:
     """Bring the database schema to the newest revision (no-op when it is there already); tests of an upgrade stop
     at an older `revision`."""
     from alembic import command
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
     cfg = alembic_config()
-    target = ScriptDirectory.from_config(cfg).get_current_head() if revision == 'head' else revision
+    target = head_revision() if revision == 'head' else revision
     with get_engine().connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     if current != target:
