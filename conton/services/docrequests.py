@@ -37,7 +37,7 @@ from sqlmodel import Session, select
 
 from .. import clock, formatting
 from ..config import get_settings
-from ..models import Client, DocFile, DocFolder, DocRequest, DocRequestFile, DocRequestRule, Notification, User
+from ..models import Client, DocFile, DocFolder, DocRequest, DocRequestFile, DocRequestRule, User
 from ..models.people import fold
 from . import audit, channels, files, filetypes, live, mail, notifications, office_settings, reminders, storage
 from .base import as_uuid, in_id_order, scoped, unit
@@ -1159,11 +1159,7 @@ def _tell_many(session: Session, entries: list[tuple[uuid.UUID, str, str, str]])
     rows = [{'id': uuid.uuid4(), 'user_id': uid, 'category': CATEGORY, 'title': title[:200], 'body': body[:1000],
              'link': link[:300], 'created_at': stamp, 'read_at': None}
             for uid, title, body, link in entries if uid in emails]
-    if rows:
-        session.connection().execute(insert(Notification.__table__), rows)
-        items = [notifications.Item(r['id'], r['user_id'], r['category'], r['title'], r['body'], r['link'],
-                                    r['created_at'], False) for r in rows]
-        live.announce_notes(session, items)  # with the transaction's live changes, after commit
+    notifications.notify_rows(session, rows)
     base = get_settings().public_url
     mail.queue_many(session, [mail.render(emails[uid], title, [p for p in body.split('\n') if p],
                                           link=('Abrir no Conton', f'{base}{link}') if link else None)

@@ -41,9 +41,9 @@ from sqlmodel import Session, select
 
 from .. import clock
 from ..config import get_settings
-from ..models import Notification, ReminderSent, User
+from ..models import ReminderSent, User
 from ..models.notifications import CATEGORIES
-from . import channels, live, mail, notifications
+from . import channels, mail, notifications
 from .base import unit
 
 log = logging.getLogger(__name__)
@@ -229,7 +229,7 @@ def deliver_each(session: Session, due: list[Reminder], _window: Window | None =
             for uid in (u for u in recipients if u in by_channel[r.category]):
                 messages.append(mail.render(users[uid], r.title, [p for p in body.split('\n') if p], link=link))
     mail.queue_many(session, messages)  # one INSERT for the e-mails too (10,000 ORM objects cost seconds)
-    _notify_rows(session, rows)
+    notifications.notify_rows(session, rows)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -338,16 +338,6 @@ def _record(session: Session, window: Window, batch: list[Reminder]) -> list[Rem
             except IntegrityError:
                 pass
     return [r for r in batch if r.key in inserted]
-
-
-def _notify_rows(session: Session, rows: list[dict]) -> None:
-    """Notifications with different texts in one insert, announced live once after commit."""
-    if not rows:
-        return
-    session.connection().execute(insert(Notification.__table__), rows)
-    items = [notifications.Item(r['id'], r['user_id'], r['category'], r['title'], r['body'], r['link'],
-                                r['created_at'], False) for r in rows]
-    live.announce_notes(session, items)  # with the transaction's live changes, after commit
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:
