@@ -349,7 +349,7 @@ def calendar(actor: Actor, ranges: dict[str, tuple[date, date]], *, owner_id=Non
     require(actor, TOOL, 'read')
     owner = str(as_uuid(owner_id)) if owner_id else ''
     client = str(as_uuid(client_id)) if client_id else ''
-    scope = ('client', str(actor.client_id)) if actor.is_client else ('office',)
+    scope = readcache.scope(actor)
     key = (scope, tuple(sorted(ranges.items())), owner, client, kind, clock.today())
     return readcache.memo('agenda.calendar', key, CALENDAR_TABLES,
                           lambda: _calendar(actor, ranges, owner_id=owner or None, client_id=client or None,
@@ -403,7 +403,7 @@ def upcoming_count(session: Session, actor: Actor, days: int = 7) -> int:
         dues = obligations._due_items(session, actor, today, today + timedelta(days=days))
         return len(events) + sum(1 for d in dues if not d.done)
     # kept (readcache) until a write to what it reads, for the minute: every home page of the office asks for it
-    scope = ('client', str(actor.client_id)) if actor.is_client else ('office',)
+    scope = readcache.scope(actor)
     key = (scope, days, now.replace(second=0, microsecond=0), today)
     return readcache.memo_in(session, 'agenda.upcoming_count', key, CALENDAR_TABLES, count)
 
@@ -1308,12 +1308,13 @@ def _deliver_reminders(session: Session, due: list[reminders.Reminder], window: 
                                                                          User.active == True)).all())  # noqa: E712
         from ..config import get_settings
         base = get_settings().public_url
+        messages = []
         for r in email_only:
             body = reminders.late_text(r.body) if r.late else r.body
-            for uid in r.recipients:
-                if uid in emails:
-                    mail.queue(session, emails[uid], r.title, [p for p in body.split('\n') if p],
-                               link=('Abrir no Conton', f'{base}{r.link}'))
+            paragraphs = [p for p in body.split('\n') if p]
+            messages += [mail.render(emails[uid], r.title, paragraphs, link=('Abrir no Conton', f'{base}{r.link}'))
+                         for uid in r.recipients if uid in emails]
+        mail.queue_many(session, messages)  # one INSERT, as reminders.deliver_each does for the drawer's
 
 
 # every=0: asked at every sweep (jobs.py, each minute by default), since an event's reminder is due at a given minute.

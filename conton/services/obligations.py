@@ -209,7 +209,7 @@ def search(actor: Actor, start: date, end: date, *, status: str = '', client_id=
     _require_read(actor)
     client_id, responsible_id, obligation_id = (str(as_uuid(v)) if v else None
                                                 for v in (client_id, responsible_id, obligation_id))
-    scope = ('client', str(actor.client_id)) if actor.is_client else ('office',)
+    scope = readcache.scope(actor)
     key = (scope, start, end, status, client_id, responsible_id, obligation_id, clock.today())
 
     def compute() -> tuple[DueItem, ...]:

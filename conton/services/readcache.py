@@ -55,6 +55,11 @@ _DIRTY = 'conton_readcache_dirty'
 _BEGAN = 'conton_readcache_began'
 
 
+def scope(actor) -> tuple:
+    """The part of a key that says whose value it is: a client login's own client, or the office (staff)."""
+    return ('client', str(actor.client_id)) if actor.is_client else ('office',)
+
+
 def memo(name: str, key: Hashable, tables: Iterable[str], compute: Callable[[], T]) -> T:
     """The value of `compute()` for (name, key), computed again only after a write to one of `tables`."""
     from .. import db
