@@ -630,9 +630,25 @@ def integrity_page() -> None:
             button = ui.button('Verificar agora', icon='fact_check').props('unelevated no-caps').mark('run-check')
             ui.link('Voltar para Arquivos', PATH).classes('conton-files-link')
         region = ui.html('').classes('w-full').mark('integrity-report')
+        trash = ui.button('Mover os órfãos para a lixeira', icon='delete_sweep').props('outline no-caps') \
+            .mark('trash-orphans')
 
         def show() -> None:
-            region.content = _report_html(files.integrity_report(actor))
+            report = files.integrity_report(actor)
+            region.content = _report_html(report)
+            trash.set_visibility(bool(report and report.orphans))
+
+        @action
+        async def trash_orphans() -> None:
+            if not await confirm('Mover os arquivos órfãos para a lixeira? Nenhum registro os usa; ficam na lixeira '
+                                 'do servidor por 30 dias antes de serem apagados.',
+                                 'Mover para a lixeira'):
+                return
+            moved = files.trash_orphans(actor)
+            show()
+            ui.notify(f'{moved} arquivo(s) órfão(s) movido(s) para a lixeira.' if moved
+                      else 'Nenhum arquivo órfão a mover.', type='positive')
+        trash.on_click(trash_orphans)
 
         @action
         async def run_now() -> None:

@@ -386,12 +386,17 @@ def _overview(session: Session, actor: Actor, cid: uuid.UUID, options: bool) -> 
     if client is None or (actor.is_client and client.id != actor.client_id):
         raise NotFound()
     rows = [f for _, f in found if f is not None]
-    new = func.sum(case((DocFile.office_downloaded_at.is_(None) & (DocFile.sender_side == 'client'), 1), else_=0))
+    # Arquivos files only in the counts (a request's attachments are shown with their request); all of them in the
+    # space used, as the quota counts them
+    arquivos = DocFile.origin == ''
+    listed = func.sum(case((arquivos, 1), else_=0))
+    new = func.sum(case((arquivos & DocFile.office_downloaded_at.is_(None) & (DocFile.sender_side == 'client'), 1),
+                        else_=0))
     counts = readcache.memo_in(session, 'files.overview', cid, ('docfile',), lambda: tuple(session.exec(
-        select(DocFile.folder_id, DocFile.sender_side, func.count(), new, func.coalesce(func.sum(DocFile.size), 0))
+        select(DocFile.folder_id, DocFile.sender_side, listed, new, func.coalesce(func.sum(DocFile.size), 0))
         .where(DocFile.client_id == cid, DocFile.deleted_at.is_(None))
         .group_by(DocFile.folder_id, DocFile.sender_side)).all()))
-    by: dict[tuple, tuple[int, int]] = {(f, side): (int(n), int(fresh or 0)) for f, side, n, fresh, _ in counts}
+    by: dict[tuple, tuple[int, int]] = {(f, side): (int(n or 0), int(fresh or 0)) for f, side, n, fresh, _ in counts}
     used = sum(int(size) for *_, size in counts)
     folder_counts = [FolderCount(_folder_row(f), by.get((f.id, 'office'), (0, 0))[0],
                                  by.get((f.id, 'client'), (0, 0))[0], by.get((f.id, 'client'), (0, 0))[1])
@@ -658,6 +663,33 @@ def integrity_report(actor: Actor) -> IntegrityReport | None:
         return IntegrityReport(**json.loads(path.read_text()))
     except (FileNotFoundError, ValueError, TypeError):
         return None
+
+
+def trash_orphans(actor: Actor) -> int:
+    """Admin: move the orphan files of the last report to the trash (kept TRASH_DAYS days, like a deleted file, so a
+    mistake can still be undone by hand from data/trash). Each name is checked again first: a file whose live row
+    exists by now (an upload that committed just after the check read the folder) is kept; one of a row in the trash
+    (a crash between the deletion's commit and the file's move) goes where it belongs. Returns how many went; the saved
+    report is updated."""
+    if not actor.is_admin:
+        raise PermissionDenied()
+    report = integrity_report(actor)
+    if report is None or not report.orphans:
+        return 0
+    names = [o['stored'] for o in report.orphans]
+    backend = storage.backend()
+    with unit(actor) as session:
+        known = set(session.exec(select(DocFile.stored_name).where(DocFile.stored_name.in_(names),
+                                                                    DocFile.deleted_at.is_(None))).all())
+        gone = [name for name in names if name not in known and backend.size(FOLDER, name) is not None]
+        if gone:
+            audit.record(session, actor, 'delete', 'orphan-files', '',
+                         f'{len(gone)} arquivo(s) órfão(s) para a lixeira: {", ".join(gone)}'[:2000])
+    for name in gone:
+        backend.trash(FOLDER, name)
+    report.orphans = [o for o in report.orphans if o['stored'] in known]
+    _save_report(report)
+    return len(gone)
 
 
 def file_columns() -> list[tuple[object, str]]:
@@ -1031,4 +1063,4 @@ __all__ = ['ClientFiles', 'Download', 'FilePage', 'FileRow', 'FolderCount', 'Fol
            'create_template', 'delete', 'delete_folder', 'delete_template', 'download', 'download_url', 'folders',
            'get', 'get_folder', 'integrity_check', 'integrity_report', 'mark_downloaded', 'overview', 'pending_count',
            'parse_competence', 'publish', 'recent_count', 'responsible', 'responsible_staff', 'search', 'set_client_responsible',
-           'size_label', 'templates', 'update_folder', 'upload', 'usage']
+           'size_label', 'templates', 'trash_orphans', 'update_folder', 'upload', 'usage']

@@ -467,12 +467,22 @@ async def test_the_integrity_page_shows_the_report_and_runs_the_check(user: User
     await login(user, o['admin'])
     await user.open('/arquivos/integridade')
     await user.should_see('Nenhuma conferência feita ainda')
+    await user.should_not_see(marker='trash-orphans')
     user.find(marker='run-check').click()
     await user.should_see('Conferência concluída.')
     report = content(user, 'integrity-report')
     assert 'Arquivos ausentes (1)' in report and 'guia.pdf' in report and 'Alfa Padaria Ltda' in report
     assert 'Arquivos órfãos (1)' in report and 'sobrando.pdf' in report
     assert 'problemas encontrados' in report
+    user.find(marker='trash-orphans').click()
+    await user.should_see('Mover os arquivos órfãos para a lixeira?')
+    user.find(marker='confirm-yes').click()
+    await user.should_see('1 arquivo(s) órfão(s) movido(s) para a lixeira.')
+    report = content(user, 'integrity-report')
+    assert 'Arquivos órfãos (0)' in report and 'sobrando.pdf' not in report and 'Arquivos ausentes (1)' in report
+    assert (storage.trash_path(files.FOLDER) / 'sobrando.pdf').exists()
+    assert not (storage.folder_path(files.FOLDER) / 'sobrando.pdf').exists()
+    await user.should_not_see(marker='trash-orphans')
 
 
 async def test_home_badges_count_only_what_is_the_logins(user: User) -> None:

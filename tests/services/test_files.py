@@ -14,7 +14,7 @@ from nicegui.elements.upload_files import SmallFileUpload
 from sqlmodel import func, select
 
 from conton import clock, config, db
-from conton.models import Client, DocFile, DocFolder, Notification, OutboxEmail
+from conton.models import AuditLog, Client, DocFile, DocFolder, Notification, OutboxEmail
 from conton.services import channels, files, storage
 from conton.services.base import unit
 from conton.services.errors import NotFound, PermissionDenied, ValidationError
@@ -423,6 +423,45 @@ def test_a_crash_between_the_rename_and_the_row_leaves_an_orphan_the_check_repor
     with pytest.raises(PermissionDenied):
         files.integrity_report(office['login'])
     assert files.get(office['admin'], kept.id).name == 'bom.pdf'
+
+
+def test_the_admin_moves_the_reported_orphans_to_the_trash_and_files_with_a_live_row_stay(office) -> None:
+    kept, gone = run(files.upload(office['login'], [up('bom.pdf', real_pdf()), up('apagado.pdf', padded_pdf(5))]))
+    with unit() as session:
+        stored = {d.id: d.stored_name for d in session.exec(select(DocFile)).all()}
+    folder = storage.folder_path(files.FOLDER)
+    (folder / 'sobrando.pdf').write_bytes(b'%PDF-1.4 orphan')
+    with unit() as session:  # a deletion whose commit landed but whose file was not moved yet (a crash)
+        session.get(DocFile, gone.id).deleted_at = clock.now()
+    assert files.trash_orphans(office['admin']) == 0  # no report yet: nothing is moved
+    report = files.integrity_check()
+    assert sorted(o['stored'] for o in report.orphans) == sorted(['sobrando.pdf', stored[gone.id]])
+    staff = actor_of(make_user('staff', permissions={files.TOOL: 'write'}))
+    for not_admin in (office['login'], staff):
+        with pytest.raises(PermissionDenied):
+            files.trash_orphans(not_admin)
+    assert (folder / 'sobrando.pdf').exists()
+    assert files.trash_orphans(office['admin']) == 2
+    assert sorted(stored_names()) == [stored[kept.id]]
+    trash = storage.trash_path(files.FOLDER)
+    assert (trash / 'sobrando.pdf').read_bytes() == b'%PDF-1.4 orphan' and (trash / stored[gone.id]).exists()
+    assert files.integrity_report(office['admin']).orphans == [] and files.integrity_check().ok
+    assert files.get(office['admin'], kept.id).name == 'bom.pdf'
+    with unit() as session:
+        [entry] = session.exec(select(AuditLog).where(AuditLog.entity == 'orphan-files')).all()
+    assert entry.user_id == office['admin'].user_id and 'sobrando.pdf' in entry.detail
+
+
+def test_an_orphan_whose_row_appears_before_the_click_is_kept(office) -> None:
+    [doc] = run(files.upload(office['login'], [up('bom.pdf', real_pdf())]))
+    with unit() as session:
+        row = session.get(DocFile, doc.id)
+        name, row.deleted_at = row.stored_name, clock.now()
+    files.integrity_check()  # the row was in the trash when the folder was read: its file was reported an orphan
+    with unit() as session:
+        session.get(DocFile, doc.id).deleted_at = None  # ... and it is live again by the time the admin clicks
+    assert files.trash_orphans(office['admin']) == 0 and name in stored_names()
+    assert [o['stored'] for o in files.integrity_report(office['admin']).orphans] == [name]
 
 
 def test_the_check_reports_missing_and_damaged_files_and_removes_old_temporaries(office) -> None:

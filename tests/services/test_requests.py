@@ -93,6 +93,8 @@ def test_a_client_opens_a_request_with_an_attachment_and_the_office_is_told(offi
         doc = session.get(DocFile, message.attachments[0].file_id)
     assert doc.origin == 'request' and doc.client_id == office['client'].id and doc.sender_side == 'client'
     assert files.search(office['admin'], client_id=office['client'].id).total == 0  # not an Arquivos file
+    overview = files.overview(office['admin'], office['client'].id)  # nor in Arquivos' counts, but in the space used
+    assert (overview.inbox, overview.inbox_new, overview.top_level) == (0, 0, 0) and overview.usage.used == doc.size
     assert files.download(office['partner'], doc.id).name == 'certidao-anterior.pdf'
     # no assignee, no responsible: every staff member who handles requests is told
     for staff in (office['admin_user'], office['helper_user']):
