@@ -15,6 +15,7 @@ fails; the nightly integrity check removes any left by a crash.
 from __future__ import annotations
 
 import asyncio
+import html
 import uuid
 import weakref
 from collections.abc import AsyncIterator
@@ -88,6 +89,78 @@ class ReceivedUpload(FileUpload):
                 await f.write(chunk)
 
 
+def _size_js(x: str) -> str:
+    """A Vue expression giving the bytes `x` as files.size_label does ('1,5 MB', '820 KB', '12 bytes')."""
+    def scaled(factor: int, unit: str) -> str:
+        return f"({x} / {factor}).toFixed(1).replace('.', ',').replace(/,0$/, '') + ' {unit}'"
+    return (f"({x} < 1024 ? {x} + ' bytes' : {x} < 1048576 ? {scaled(1024, 'KB')} : "
+            f"{x} < 1073741824 ? {scaled(1048576, 'MB')} : {scaled(1073741824, 'GB')})")
+
+
+def _percent_js(x: str) -> str:
+    return f"Math.floor({x} * 100) + '%'"
+
+
+_FILE_LIST = (
+    '<div v-for="file in props.files" :key="file.__key" class="q-uploader__file relative-position" '
+    ':class="{\'q-uploader__file--failed\': file.__status === \'failed\', '
+    '\'q-uploader__file--uploaded\': file.__status === \'uploaded\'}">'
+    '<div class="q-uploader__file-header row flex-center no-wrap">'
+    '<q-icon v-if="file.__status === \'failed\'" class="q-uploader__file-status" name="warning" color="negative">'
+    '</q-icon>'
+    '<div class="q-uploader__file-header-content col">'
+    '<div class="q-uploader__title">{{ file.name }}</div>'
+    '<div class="q-uploader__subtitle row items-center no-wrap">'
+    f'{{{{ {_size_js("file.size")} }}}} · '
+    "{{ file.__status === 'failed' ? 'não enviado' : " + _percent_js('file.__progress') + ' }}</div>'
+    '</div>'
+    '<q-circular-progress v-if="file.__status === \'uploading\'" :value="file.__progress" :min="0" :max="1" '
+    ':indeterminate="file.__progress === 0"></q-circular-progress>'
+    '<q-btn v-else round dense flat :icon="file.__status === \'uploaded\' ? \'done\' : \'clear\'" '
+    ':aria-label="file.__status === \'uploaded\' ? \'Tirar da lista\' : \'Remover\'" '
+    '@click="props.removeFile(file)"></q-btn>'
+    '</div></div>')
+
+
+_TOTAL = 'props.files.reduce((sum, file) => sum + file.size, 0)'  # Quasar's uploadSize (not in the slot's scope)
+
+
+def _header(label: str) -> str:
+    return (
+        '<div class="q-uploader__header-content column"><div class="flex flex-center no-wrap q-gutter-xs">'
+        '<q-btn v-if="props.queuedFiles.length" type="a" icon="clear_all" flat dense aria-label="Limpar a fila" '
+        '@click="props.removeQueuedFiles"></q-btn>'
+        '<q-btn v-if="props.uploadedFiles.length" type="a" icon="done_all" flat dense aria-label="Limpar os enviados" '
+        '@click="props.removeUploadedFiles"></q-btn>'
+        '<div class="col column justify-center">'
+        + (f'<div class="q-uploader__title">{html.escape(label)}</div>' if label else '') +
+        '<div class="q-uploader__subtitle">'
+        "{{ props.files.length === 0 ? 'Nenhum arquivo escolhido' : "
+        f"{_size_js('props.uploadedSize')} + ' de ' + {_size_js(_TOTAL)} + ' · ' + "
+        "Math.floor(parseFloat(props.uploadProgressLabel)) + '%' }}</div>"
+        '</div>'
+        '<q-btn v-if="props.canAddFiles" type="a" icon="add_box" flat dense aria-label="Escolher arquivos" '
+        '@click="props.pickFiles"><q-uploader-add-trigger></q-uploader-add-trigger></q-btn>'
+        '<q-btn v-if="props.isUploading" type="a" icon="clear" flat dense aria-label="Cancelar o envio" '
+        '@click="props.abort"></q-btn>'
+        '</div></div>')
+
+
+def in_portuguese(upload: ui.upload) -> ui.upload:
+    """Quasar's uploader writes sizes and progress the English way ('1.5MB / 42.00%'); this gives it the same header
+    and file list with the portal's numbers ('1,5 MB de 3 MB · 42%'). For auto-uploading elements (no upload
+    button)."""
+    upload.add_slot('header', _header(str(upload.props.get('label') or '')))
+    upload.add_slot('list', _FILE_LIST)
+    return upload
+
+
+def file_upload(**kwargs) -> ui.upload:
+    """ui.upload for every upload of the portal that NiceGUI's own route receives (small files: a logo, a bill's
+    attachment...), speaking Portuguese (in_portuguese)."""
+    return in_portuguese(ui.upload(**kwargs))
+
+
 class StreamingUpload(ui.upload):
     """ui.upload whose files go straight to `folder`'s temporary files (at most `max_bytes` each), for the login
     `owner` only."""
@@ -97,6 +170,7 @@ class StreamingUpload(ui.upload):
         self._folder, self._max_bytes, self._owner = folder, max_bytes, owner
         app.remove_route(self._registered_url)  # NiceGUI's own (form parser + temporary copy)
         app.post(self._registered_url, include_in_schema=False)(self._route)
+        in_portuguese(self)
 
     async def _route(self, request: Request):
         from .pages.common import session_actor

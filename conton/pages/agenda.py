@@ -32,6 +32,7 @@ from ..services import agenda, ical, live, obligations, readcache
 from ..services.agenda import KIND_COLORS, KINDS
 from ..services.errors import AuthExpired, NotFound, PermissionDenied, ValidationError
 from ..services.permissions import Actor
+from ..uploads import file_upload
 from . import listing, widgets
 from .common import Form, action, date_input, page_title
 from .frame import esc, frame, guard
@@ -866,7 +867,7 @@ async def due_dialog(actor: Actor, client_id: str, obligation_id: str, competenc
                         return
                     upload_state.text = f'Arquivo anexado: {stored["file"].original_name}'
                     upload_state.classes(replace='text-caption text-positive')
-                ui.upload(on_upload=action(uploaded), auto_upload=True, max_file_size=obligations.FILE_MAX_BYTES) \
+                file_upload(on_upload=action(uploaded), auto_upload=True, max_file_size=obligations.FILE_MAX_BYTES) \
                     .props('accept=".pdf,image/*" flat bordered').classes('w-full').mark('due-upload')
             with ui.row().classes('w-full items-center gap-2'):
                 ui.space()

@@ -13,6 +13,7 @@ from ..services import announcements, live, mail
 from ..services.announcements import AnnouncementRow, Preview
 from ..services.errors import AuthExpired, NotFound, PermissionDenied, ValidationError
 from ..services.permissions import Actor
+from ..uploads import file_upload
 from . import listing, widgets
 from .common import Form, action, date_input, not_found, page_title, session_actor, title_row
 from .frame import esc, frame, guard
@@ -184,7 +185,7 @@ class Compose:
 
             ui.label('Anexos').classes('conton-section')
             limit = announcements.max_attachment_bytes()
-            self.upload = ui.upload(label='Anexar arquivos (PDF, planilhas, imagens…)', multiple=True,
+            self.upload = file_upload(label='Anexar arquivos (PDF, planilhas, imagens…)', multiple=True,
                                     auto_upload=True, max_file_size=limit,
                                     max_total_size=limit * announcements.MAX_ATTACHMENTS,
                                     max_files=announcements.MAX_ATTACHMENTS, on_upload=action(self.uploaded)) \

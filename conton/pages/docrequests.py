@@ -21,6 +21,7 @@ from ..services import docrequests, files, live
 from ..services.docrequests import DocRequestDetail, DocRequestRow, RuleRow
 from ..services.errors import NotFound
 from ..services.permissions import Actor
+from ..uploads import file_upload
 from . import listing
 from .common import Form, action, date_input, page_title
 from .frame import esc, frame, guard
@@ -300,7 +301,7 @@ class TemplatePicker:
     def __init__(self, form: Form) -> None:
         self.files: list = []
         ui.label('Modelo ou instruções (opcional, um arquivo)').classes('text-body2 text-grey-8')
-        self.upload = ui.upload(label='Anexar modelo', auto_upload=True, max_files=1,
+        self.upload = file_upload(label='Anexar modelo', auto_upload=True, max_files=1,
                                 max_file_size=files.max_file_bytes(), on_upload=self.received,
                                 on_rejected=self.rejected) \
             .props(f'flat bordered color=grey-2 text-color=grey-9 accept="{UPLOAD_ACCEPT}"') \

@@ -12,6 +12,7 @@ from ..models import Office
 from ..services import channels, notifications, office, storage, validation
 from ..services.errors import ValidationError
 from ..services.permissions import Actor
+from ..uploads import file_upload
 from .common import Form, action, page_title
 from .frame import frame, guard
 
@@ -133,7 +134,7 @@ def logo_tab(actor: Actor, can_write: bool) -> None:
                 error.text = 'Arquivo não aceito: envie uma imagem PNG, JPEG ou WebP de até 2 MB.'
                 error.set_visibility(True)
 
-            upload = ui.upload(label='Escolher imagem', auto_upload=True, max_file_size=office.LOGO_MAX_BYTES,
+            upload = file_upload(label='Escolher imagem', auto_upload=True, max_file_size=office.LOGO_MAX_BYTES,
                                on_upload=uploaded, on_rejected=rejected) \
                 .props('accept="image/png,image/jpeg,image/webp" flat bordered color=primary') \
                 .classes('w-full conton-logo-upload').style('max-width: 360px')

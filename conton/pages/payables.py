@@ -14,6 +14,7 @@ from ..services.errors import NotFound, ValidationError
 from ..services.payables import BillFilter, BillRow
 from ..services.permissions import Actor
 from ..formatting import money
+from ..uploads import file_upload
 from .common import Form, action, date_input, page_title
 from . import listing
 from .frame import esc, frame, guard
@@ -318,7 +319,7 @@ class BillsView:
                 label = 'Anexo (PDF ou imagem, até 10 MB)'
                 if bill is not None and bill.has_attachment:
                     label = f'Substituir anexo ({bill.attachment_name})'
-                upload = ui.upload(label=label, auto_upload=True, max_files=1,
+                upload = file_upload(label=label, auto_upload=True, max_files=1,
                                    max_file_size=payables.ATTACHMENT_MAX_BYTES) \
                     .props('accept=".pdf,.png,.jpg,.jpeg,.webp,application/pdf,image/*" flat bordered '
                            'color=grey-2 text-color=grey-9') \

@@ -13,6 +13,7 @@ from ..services import docrequests, files, live
 from ..services.docrequests import DocRequestDetail, DocRequestRow, PortalView
 from ..services.errors import NotFound
 from ..services.permissions import Actor
+from ..uploads import file_upload
 from . import listing
 from .common import Form, action, page_title
 from .frame import client_guard, esc, frame
@@ -126,7 +127,7 @@ async def answer_dialog(actor: Actor, detail: DocRequestDetail):
         if not (can_files or can_nothing):
             ui.label('Este pedido não precisa de resposta: ' + _label(r).lower() + '.').classes('text-grey-8')
         if can_files:
-            upload = ui.upload(label='Escolher arquivos', multiple=True, auto_upload=True,
+            upload = file_upload(label='Escolher arquivos', multiple=True, auto_upload=True,
                                max_file_size=files.max_file_bytes(), on_upload=lambda e: received(e),
                                on_rejected=lambda: rejected()) \
                 .props(f'flat bordered color=primary accept="{UPLOAD_ACCEPT}"').classes('w-full') \

@@ -19,6 +19,7 @@ from ..services import files, live, protocols
 from ..services.errors import NotFound
 from ..services.permissions import Actor
 from ..services.protocols import KIND_LABELS, ProtocolDetail, ProtocolRow
+from ..uploads import file_upload
 from . import listing
 from .common import Form, action, date_input, page_title
 from .frame import esc, frame, guard
@@ -203,7 +204,7 @@ class NewProtocol:
             self.existing.on('input-value', action(self.search_files))
             ui.label('Ou envie daqui (vão para a pasta "Protocolos" do cliente, em Arquivos):') \
                 .classes('text-body2 text-grey-8')
-            self.upload = ui.upload(label='Enviar arquivos', multiple=True, auto_upload=True,
+            self.upload = file_upload(label='Enviar arquivos', multiple=True, auto_upload=True,
                                     max_file_size=files.max_file_bytes(),
                                     on_upload=self.received, on_rejected=self.rejected) \
                 .props('flat bordered color=primary accept=".pdf,.png,.jpg,.jpeg,.webp,.doc,.docx,.xls,.xlsx,.ppt,'

@@ -32,6 +32,7 @@ from .. import formatting
 from ..services import files, ical, protocols
 from ..services.errors import NotFound, ValidationError
 from ..services.permissions import Actor
+from ..uploads import file_upload
 from .common import action
 from .frame import esc
 from .listing import Column, select_html, table_html
@@ -594,7 +595,7 @@ class AttachmentPicker:
 
     def __init__(self, max_bytes: int, max_files: int) -> None:
         self.files: list = []
-        self.upload = ui.upload(label='Anexar arquivos', multiple=True, auto_upload=True, max_file_size=max_bytes,
+        self.upload = file_upload(label='Anexar arquivos', multiple=True, auto_upload=True, max_file_size=max_bytes,
                                 max_files=max_files, on_upload=self._added, on_rejected=self._rejected) \
             .props('flat bordered color=primary no-thumbnails hide-upload-btn').classes('w-full conton-files-upload') \
             .mark('attach')

@@ -5,6 +5,8 @@ reload; the client opens it -> the staff member's open protocol page shows "Visu
 page scrolls sideways."""
 from __future__ import annotations
 
+import re
+
 from selenium.webdriver.common.by import By
 
 from conton.services import protocols
@@ -20,7 +22,8 @@ UPLOAD_NAME = 'Extrato bancário outubro.pdf'
 GUIDE_NAME = 'DAS outubro 2026.pdf'
 TITLE = 'Guia do DAS de outubro'
 
-# Records every text the uploader's header shows (Quasar writes the progress there: 'x MB / 37.50%'), so the test
+# Records every text the uploader shows (uploads.in_portuguese writes the progress there: '1,2 MB de 3 MB · 37%'),
+# so the test
 # can tell that the progress was shown, even when the upload is over before the next poll (in sessionStorage: the
 # page moves to 'Meus envios' once the upload is stored).
 WATCH_PROGRESS = """
@@ -84,7 +87,8 @@ def test_upload_notice_protocol_and_visualizado_live(app_server, browser, tmp_pa
         wait_for(client_driver, lambda d: UPLOAD_NAME in region(d, '.conton-fin'),
                  message='the upload is not listed in Meus envios')
         shown = client_driver.execute_script("return JSON.parse(sessionStorage.getItem('progress') || '[]')")
-        assert any('%' in text and '0.00%' not in text for text in shown), shown
+        assert any(re.search(r' · [1-9]\d*%', text) for text in shown), shown  # some progress, in pt-BR numbers
+        assert not any(re.search(r'\d\.\d|B /', text) for text in shown), shown  # not Quasar's '1.2MB / 37.50%'
         assert no_sideways_overflow(client_driver)
 
         # the staff member's open page shows the notification without a reload
