@@ -139,12 +139,17 @@ class ServiceView:
             with ui.row().classes('w-full no-wrap gap-2 items-start'):
                 follow = form.add('follow_up_on', date_input('Retorno em (opcional)', row.follow_up_on if row else None)
                                   .props('outlined dense clearable').classes('col').mark('form-follow-up'))
-                request = form.add('request_id', ui.select(
-                    servicelog.request_options(actor, chosen), label='Solicitação (opcional)',
-                    value=str(row.request_id) if row and row.request_id else None, clearable=True)
-                                   .props('outlined dense options-dense').classes('col').mark('form-request'))
-            ui.label('Com data de retorno, um lembrete entra na Agenda do funcionário (às 09:00, só para o '
-                     'escritório).').classes('text-caption text-grey-8')
+                at = row.follow_up_time if row else None
+                follow_time = form.add('follow_up_time', ui.input('Hora do retorno', value=f'{at:%H:%M}' if at else '',
+                                                                  placeholder='09:00')
+                                       .props('outlined dense mask="##:##" inputmode=numeric').classes('col')
+                                       .mark('form-follow-up-time'))
+            request = form.add('request_id', ui.select(
+                servicelog.request_options(actor, chosen), label='Solicitação (opcional)',
+                value=str(row.request_id) if row and row.request_id else None, clearable=True)
+                               .props('outlined dense options-dense').classes('w-full').mark('form-request'))
+            ui.label('Com data de retorno, um lembrete entra na Agenda do funcionário, na hora escolhida (sem hora, '
+                     'às 09:00), só para o escritório.').classes('text-caption text-grey-8')
             visible = form.add('visible_to_client', ui.checkbox('Visível ao cliente no portal',
                                                                 value=row.visible_to_client if row else False)
                                .mark('form-visible'))
@@ -158,6 +163,7 @@ class ServiceView:
                 return dict(client_id=client.value, channel=channel.value, happened_on=happened.value,
                             duration_minutes=duration.value, staff_id=who.value, subject=subject.value,
                             description=description.value, outcome=outcome.value, follow_up_on=follow.value or '',
+                            follow_up_time=follow_time.value or '',
                             request_id=request.value, visible_to_client=bool(visible.value))
 
             async def save() -> None:
@@ -200,7 +206,7 @@ def _row_cells(r: ServiceRow, link: str) -> list[str]:
     if r.outcome:
         extra.append(f'<div class="small">{esc(r.outcome)}</div>')
     if r.follow_up_on:
-        extra.append(f'<div class="small">Retorno: {esc(formatting.day(r.follow_up_on))}</div>')
+        extra.append(f'<div class="small">Retorno: {esc(r.follow_up_label)}</div>')
     if r.request_number:
         extra.append(f'<div class="small">Solicitação #{r.request_number}</div>')
     badge = listing.badge('pago', 'Visível ao cliente') if r.visible_to_client else listing.badge('cancelado',

@@ -37,7 +37,7 @@ from ..models.people import fold
 from . import audit, live, mail, notifications, readcache, reminders
 from .base import as_uuid, unit
 from .errors import NotFound, ValidationError
-from .form_input import day as _day, text as _text
+from .form_input import day as _day, hour as _time, text as _text
 from .validation import normalize_document
 from .permissions import Actor, require
 
@@ -1182,14 +1182,15 @@ FOLLOW_UP_MINUTES = 30
 
 
 def place_follow_up(session: Session, *, event_id: uuid.UUID | None, owner_id: uuid.UUID,
-                    client_id: uuid.UUID | None, day: date, title: str, description: str = '') -> uuid.UUID:
+                    client_id: uuid.UUID | None, day: date, title: str, description: str = '',
+                    at: time | None = None) -> uuid.UUID:
     """Inside the caller's transaction (the caller checked its own tool's right): a one-off internal 'lembrete' of
-    `owner_id` on `day` — 09:00, 30 minutes, a reminder at its time, never shared with the client — created, or, when
-    `event_id` still exists, moved to `day` (keeping the time of day and length it was given in the Agenda) with
-    the new owner, client, title and description. Returns the event's id."""
+    `owner_id` on `day` at `at` (default 09:00) — 30 minutes, a reminder at its time, never shared with the client —
+    created, or, when `event_id` still exists, moved to `day` (at `at`, or at the time of day it was given in the
+    Agenda; keeping its length) with the new owner, client, title and description. Returns the event's id."""
     event = session.get(Event, event_id) if event_id else None
     if event is None:
-        starts = _from_local(datetime.combine(day, FOLLOW_UP_AT))
+        starts = _from_local(datetime.combine(day, at or FOLLOW_UP_AT))
         ends = starts + timedelta(minutes=FOLLOW_UP_MINUTES)
         event = Event(title=title[:200], description=description[:4000], kind='lembrete', starts_at=starts,
                       ends_at=ends, series_end=ends, owner_id=owner_id, client_id=client_id, shared=False)
@@ -1198,7 +1199,7 @@ def place_follow_up(session: Session, *, event_id: uuid.UUID | None, owner_id: u
         session.add(EventReminder(event_id=event.id, lead_minutes=0, drawer=True))
     else:
         start, end = _utc(event.starts_at), _utc(event.ends_at)
-        starts = _from_local(datetime.combine(day, clock.local(start).time().replace(tzinfo=None)))
+        starts = _from_local(datetime.combine(day, at or clock.local(start).time().replace(tzinfo=None)))
         if event.recurrence is not None:  # made a series in the Agenda: it becomes the one follow-up again
             session.exec(sql_delete(EventException).where(EventException.event_id == event.id))
             event.recurrence = None
@@ -1362,24 +1363,6 @@ def _occurrence_key(value: datetime | str) -> datetime:
             return _utc(datetime.fromisoformat(str(value)))
         except ValueError as e:
             raise NotFound() from e
-
-
-def _time(value, field_name: str, errors: dict, *, required: bool) -> time | None:
-    if isinstance(value, time):
-        return value.replace(second=0, microsecond=0)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors[field_name] = 'Informe a hora.'
-        return None
-    if not isinstance(value, str):
-        errors[field_name] = 'Hora inválida. Use hh:mm.'
-        return None
-    try:
-        hour, minute = value.strip().split(':')[:2]
-        return time(int(hour), int(minute))
-    except ValueError:
-        errors[field_name] = 'Hora inválida. Use hh:mm.'
-        return None
 
 
 def _int(value) -> int | None:

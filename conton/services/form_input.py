@@ -2,7 +2,7 @@
 (so a service reports every bad field at once). Shared by the services that take money, dates and counts."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from .. import formatting
 from ..br.money import MAX_AMOUNT_CENTS, MAX_INSTALLMENTS, parse_amount
@@ -49,6 +49,25 @@ def day(value, field: str, errors: dict, *, required: bool = True, label: str = 
     if parsed is None and required:
         errors[field] = f'Informe {label}.'
     return parsed
+
+
+def hour(value, field: str, errors: dict, *, required: bool = True) -> time | None:
+    """'14:30' / a time -> the time of day (minutes only)."""
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors[field] = 'Informe a hora.'
+        return None
+    if not isinstance(value, str):
+        errors[field] = 'Hora inválida. Use hh:mm.'
+        return None
+    try:
+        hours, minutes = value.strip().split(':')[:2]
+        return time(int(hours), int(minutes))
+    except ValueError:
+        errors[field] = 'Hora inválida. Use hh:mm.'
+        return None
 
 
 def text(value, field: str, errors: dict, *, label: str = '', required: bool = False, max_len: int = 200,

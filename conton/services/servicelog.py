@@ -2,8 +2,9 @@
 duration, outcome — with an optional follow-up date and an optional link to one of the client's requests.
 
 A follow-up date puts an internal 'lembrete' event in the staff member's Agenda (services/agenda.place_follow_up:
-09:00 on that day, with a reminder at its time, never shared with the client); changing the date, the staff member
-or the subject moves it, clearing the date or deleting the atendimento removes it — in the same transaction.
+that day at the time chosen, 09:00 without one, with a reminder at its time, never shared with the client); its time
+lives on the event (moved in the Agenda, the atendimento shows the new time); changing the date, the time, the staff
+member or the subject moves it, clearing the date or deleting the atendimento removes it — in the same transaction.
 
 Atendimentos are internal by default: a client login sees only those the office marked visible (tool
 'portal_servicelog', `/portal/atendimentos`), of its own client, and gets NotFound for every other id. Making one
@@ -15,19 +16,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from .. import clock, formatting
-from ..models import Client, ClientRequest, Notification, ServiceRecord, User
+from ..models import Client, ClientRequest, Event, Notification, ServiceRecord, User
 from ..models.people import fold
 from . import agenda, audit, live, notifications
 from .base import as_uuid, in_id_order, unit
 from .errors import NotFound, PermissionDenied, ValidationError
-from .form_input import day as _day, text as _text
+from .form_input import day as _day, hour as _hour, text as _text
 from .permissions import Actor, require
 from .validation import normalize_document
 
@@ -40,7 +41,8 @@ FIELDS = ('client_id', 'channel', 'subject', 'description', 'staff_id', 'happene
           'follow_up_on', 'request_id', 'visible_to_client')
 FIELD_LABELS = {'client_id': 'cliente', 'channel': 'canal', 'subject': 'assunto', 'description': 'descrição',
                 'staff_id': 'funcionário', 'happened_on': 'data', 'duration_minutes': 'duração',
-                'outcome': 'resultado', 'follow_up_on': 'retorno', 'request_id': 'solicitação',
+                'outcome': 'resultado', 'follow_up_on': 'retorno', 'follow_up_time': 'hora do retorno',
+                'request_id': 'solicitação',
                 'visible_to_client': 'visível ao cliente'}
 
 
@@ -71,6 +73,19 @@ class ServiceRow:
     visible_to_client: bool
     created_at: datetime
     updated_at: datetime | None
+    follow_up_at: datetime | None = None  # when the follow-up's Agenda event starts (moved there, it says so)
+
+    @property
+    def follow_up_time(self) -> time | None:
+        return clock.local(self.follow_up_at).time().replace(tzinfo=None) if self.follow_up_at else None
+
+    @property
+    def follow_up_label(self) -> str:
+        """'05/12/2026 às 14:30' ('' without a follow-up)."""
+        if self.follow_up_on is None:
+            return ''
+        at = self.follow_up_time
+        return formatting.day(self.follow_up_on) + (f' às {at:%H:%M}' if at else '')
 
     @property
     def channel_label(self) -> str:
@@ -275,21 +290,23 @@ def request_options(actor: Actor, client_id: uuid.UUID | str | None) -> dict[str
 # --------------------------------------------------------------------------------------------------------------------
 
 def create(actor: Actor, *, client_id, channel, subject, description='', staff_id=None, happened_on=None,
-           duration_minutes=None, outcome='', follow_up_on=None, request_id=None,
+           duration_minutes=None, outcome='', follow_up_on=None, follow_up_time=None, request_id=None,
            visible_to_client: bool = False) -> ServiceRow:
     """Record an atendimento. `happened_on` defaults to today (never in the future); `staff_id` to the acting staff
     member; a `follow_up_on` (today or later, not before the atendimento) puts a follow-up in that staff member's
-    Agenda; `request_id` must be a request of the same client. All or nothing."""
+    Agenda, at `follow_up_time` ('14:30'; default 09:00); `request_id` must be a request of the same client. All or
+    nothing."""
     require(actor, TOOL, 'write')
-    raw = {k: v for k, v in locals().items() if k in FIELDS}
+    raw = {k: v for k, v in locals().items() if k in FIELDS or k == 'follow_up_time'}
     with unit(actor) as session:
         values = _clean(session, actor, raw, None)
+        at = values.pop('follow_up_time')
         record = ServiceRecord(**values, created_by=actor.user_id)
         session.add(record)
         session.flush()
         client_name = _client_name(session, record.client_id)
         if record.follow_up_on is not None:
-            record.agenda_event_id = _place_follow_up(session, record, client_name)
+            record.agenda_event_id = _place_follow_up(session, record, client_name, at)
         audit.record(session, actor, 'create', 'servicerecord', record.id, f'{client_name}: {record.subject}')
         if record.visible_to_client:
             _tell_client(session, record)
@@ -302,17 +319,23 @@ def create(actor: Actor, *, client_id, channel, subject, description='', staff_i
 
 def update(actor: Actor, record_id: uuid.UUID | str, **fields) -> ServiceRow:
     """Change an atendimento (the form sends every field; a field left out keeps its value). The follow-up event
-    follows: created, moved/renamed, or removed with the date. All or nothing."""
+    follows: created, moved/renamed, or removed with the date; `follow_up_time` (left out: the time it has in the
+    Agenda) moves it within its day. All or nothing."""
     require(actor, TOOL, 'write')
-    unknown = set(fields) - set(FIELDS)
+    unknown = set(fields) - set(FIELDS) - {'follow_up_time'}
     if unknown:
         raise ValidationError('Campo desconhecido.', '')
     with unit(actor) as session:
         record = _record(session, as_uuid(record_id), lock=True)
         before = {k: getattr(record, k) for k in FIELDS}
-        raw = {**before, **fields}
+        raw = {'follow_up_time': None, **before, **fields}
         values = _clean(session, actor, raw, record)
+        at = values.pop('follow_up_time')
         changed = {k: (before[k], v) for k, v in values.items() if before[k] != v}
+        if at is not None and values['follow_up_on'] is not None:
+            was = _follow_up_time(session, record)
+            if at != was:
+                changed['follow_up_time'] = (was, at)
         if not changed:
             return _get_row(session, record.id)
         for key, value in values.items():
@@ -321,11 +344,12 @@ def update(actor: Actor, record_id: uuid.UUID | str, **fields) -> ServiceRow:
         session.add(record)
         session.flush()
         client_name = _client_name(session, record.client_id)
-        follow_keys = {'follow_up_on', 'staff_id', 'subject', 'client_id', 'channel', 'happened_on', 'outcome'}
+        follow_keys = {'follow_up_on', 'follow_up_time', 'staff_id', 'subject', 'client_id', 'channel', 'happened_on',
+                       'outcome'}
         if record.follow_up_on is None:
             _drop_follow_up(session, record)
         elif 'follow_up_on' in changed or (record.agenda_event_id is not None and follow_keys & changed.keys()):
-            record.agenda_event_id = _place_follow_up(session, record, client_name)
+            record.agenda_event_id = _place_follow_up(session, record, client_name, at)
             session.add(record)
         if 'client_id' in changed and before['visible_to_client']:
             _untell_client(session, record.id, before['client_id'])
@@ -397,8 +421,9 @@ def _row_query(*extra):
                    ServiceRecord.happened_on, ServiceRecord.duration_minutes, ServiceRecord.outcome,
                    ServiceRecord.follow_up_on, ServiceRecord.agenda_event_id, ServiceRecord.request_id,
                    ClientRequest.number, ClientRequest.subject, ServiceRecord.visible_to_client,
-                   ServiceRecord.created_at, ServiceRecord.updated_at, *extra)
+                   ServiceRecord.created_at, ServiceRecord.updated_at, Event.starts_at, *extra)
             .join(Client, Client.id == ServiceRecord.client_id)
+            .outerjoin(Event, Event.id == ServiceRecord.agenda_event_id)
             .outerjoin(staff, staff.c.id == ServiceRecord.staff_id)
             .outerjoin(ClientRequest, ClientRequest.id == ServiceRecord.request_id))
 
@@ -469,6 +494,9 @@ def _clean(session: Session, actor: Actor, raw: dict, record: ServiceRecord | No
         errors['happened_on'] = 'Data do atendimento inválida.'
     duration = _minutes(raw.get('duration_minutes'), errors)
     follow_up_on = _day(raw.get('follow_up_on'), 'follow_up_on', errors, required=False)
+    # without a date the time is not asked for (a form whose date was cleared may still send it)
+    follow_up_time = _hour(raw.get('follow_up_time'), 'follow_up_time', errors, required=False) \
+        if follow_up_on is not None else None
     if follow_up_on is not None and 'follow_up_on' not in errors:
         unchanged = record is not None and record.follow_up_on == follow_up_on
         if follow_up_on < today and not unchanged:
@@ -492,7 +520,7 @@ def _clean(session: Session, actor: Actor, raw: dict, record: ServiceRecord | No
         raise ValidationError(errors)
     return dict(client_id=client_id, channel=channel, subject=subject, description=description, staff_id=staff_id,
                 happened_on=happened_on, duration_minutes=duration, outcome=outcome, follow_up_on=follow_up_on,
-                request_id=request_id, visible_to_client=bool(visible))
+                follow_up_time=follow_up_time, request_id=request_id, visible_to_client=bool(visible))
 
 
 def _staff(session: Session, value, errors: dict, *, keep: uuid.UUID | None) -> uuid.UUID | None:
@@ -528,7 +556,13 @@ def _minutes(value, errors: dict) -> int:
     return value
 
 
-def _place_follow_up(session: Session, record: ServiceRecord, client_name: str) -> uuid.UUID:
+def _follow_up_time(session: Session, record: ServiceRecord) -> time | None:
+    """The office-local time of day of the atendimento's follow-up event (None without one)."""
+    event = session.get(Event, record.agenda_event_id) if record.agenda_event_id else None
+    return clock.local(event.starts_at).time().replace(tzinfo=None) if event is not None else None
+
+
+def _place_follow_up(session: Session, record: ServiceRecord, client_name: str, at: time | None) -> uuid.UUID:
     title = f'Retorno: {record.subject}'[:200]
     lines = [f'Cliente: {client_name}',
              f'Atendimento de {formatting.day(record.happened_on)} ({CHANNELS.get(record.channel, record.channel)})']
@@ -536,7 +570,7 @@ def _place_follow_up(session: Session, record: ServiceRecord, client_name: str) 
         lines.append(f'Resultado: {record.outcome}')
     return agenda.place_follow_up(session, event_id=record.agenda_event_id, owner_id=record.staff_id,
                                   client_id=record.client_id, day=record.follow_up_on, title=title,
-                                  description='\n'.join(lines)[:4000])
+                                  description='\n'.join(lines)[:4000], at=at)
 
 
 def _drop_follow_up(session: Session, record: ServiceRecord) -> None:
@@ -579,6 +613,8 @@ def _change_text(key: str, old, new) -> str:
             return 'sim' if value else 'não'
         if isinstance(value, date):
             return formatting.day(value)
+        if isinstance(value, time):
+            return f'{value:%H:%M}'
         if value is None or value == '':
             return '—'
         text = str(value)

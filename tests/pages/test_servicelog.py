@@ -82,18 +82,22 @@ async def test_recording_from_the_form_with_a_follow_up_in_the_staff_agenda(user
     user.find(marker='form-subject').type('Dúvida sobre férias')
     user.find(marker='form-duration').clear().type('-3')
     user.find(marker='form-follow-up').type('02/03/2026')
+    user.find(marker='form-follow-up-time').type('29:00')
     user.find(marker='form-save').click()
     await user.should_see('A duração não pode ser negativa.')
     await user.should_see('A data de retorno não pode estar no passado.')
+    await user.should_see('Hora inválida. Use hh:mm.')
     assert records() == 3  # nothing saved
     user.find(marker='form-duration').clear().type('20')
     user.find(marker='form-follow-up').clear().type('10/03/2026')
+    user.find(marker='form-follow-up-time').clear().type('14:30')
     user.find(marker='form-save').click()
     await user.should_see('Atendimento salvo.')
     await wait_until(lambda: 'Dúvida sobre férias' in content(user, 'services'), 'the new atendimento listed')
-    assert 'Retorno: 10/03/2026' in content(user, 'services')
+    assert 'Retorno: 10/03/2026 às 14:30' in content(user, 'services')
     occs = agenda.occurrences(actor_of(staff), date(2026, 3, 1), date(2026, 4, 1), owner_id=staff.id)
     assert [(o.title, o.start_day) for o in occs] == [('Retorno: Dúvida sobre férias', date(2026, 3, 10))]
+    assert clock.local(occs[0].starts_at).strftime('%H:%M') == '14:30'
     await user.open('/agenda?vista=lista&data=2026-03-10')
     await user.should_see('Retorno: Dúvida sobre férias')
 

@@ -117,6 +117,42 @@ def test_follow_up_creates_moves_and_removes_the_agenda_event(office) -> None:
         servicelog.update(office['admin'], row.id, subject='x')
 
 
+def test_the_follow_up_comes_at_the_time_chosen_and_the_agendas_time_is_kept_unless_changed(office) -> None:
+    staff = office['staff']
+    row = _new(office['admin'], office['alfa'], staff_id=str(staff.user_id), follow_up_on='10/03/2026',
+               follow_up_time='14:30')
+    occ = agenda.occurrence(staff, row.agenda_event_id)
+    assert clock.local(occ.starts_at).strftime('%d/%m/%Y %H:%M') == '10/03/2026 14:30'
+    assert row.follow_up_time.strftime('%H:%M') == '14:30' and row.follow_up_label == '10/03/2026 às 14:30'
+    # its reminder comes at 14:30, not at 09:00
+    clock.set_now(datetime(2026, 3, 10, 12, 5, tzinfo=UTC))  # 09:05 local
+    reminders.sweep(['event'])
+    assert not any('Retorno' in i.title for i in notifications.drawer(staff).items)
+    clock.set_now(datetime(2026, 3, 10, 17, 31, tzinfo=UTC))  # 14:31 local
+    reminders.sweep(['event'])
+    assert 'Lembrete: Retorno: Dúvida sobre o DAS' in [i.title for i in notifications.drawer(staff).items]
+    clock.set_now(datetime(2026, 3, 4, 13, 0, tzinfo=UTC))
+    # the form sends the time it shows: another date with no time keeps 14:30; a new time moves it in its day
+    moved = servicelog.update(office['admin'], row.id, follow_up_on='12/03/2026', follow_up_time='')
+    assert moved.follow_up_label == '12/03/2026 às 14:30'
+    later = servicelog.update(office['admin'], row.id, follow_up_time='16:00')
+    assert later.follow_up_label == '12/03/2026 às 16:00' and later.agenda_event_id == row.agenda_event_id
+    assert clock.local(agenda.occurrence(staff, row.agenda_event_id).starts_at).strftime('%H:%M') == '16:00'
+    with unit() as session:
+        last = session.exec(select(AuditLog).where(AuditLog.entity == 'servicerecord')
+                            .order_by(AuditLog.at.desc(), AuditLog.id.desc())).first()
+    assert 'hora do retorno: 14:30 → 16:00' in last.detail
+    assert servicelog.update(office['admin'], row.id, follow_up_time='16:00').updated_at == later.updated_at
+    # a bad time leaves everything as it was
+    with pytest.raises(ValidationError) as e:
+        servicelog.update(office['admin'], row.id, follow_up_time='24:00', subject='Outro assunto')
+    assert e.value.errors == {'follow_up_time': 'Hora inválida. Use hh:mm.'}
+    assert servicelog.get(office['admin'], row.id).subject == 'Dúvida sobre o DAS'
+    # without a date the time is ignored (a form whose date was cleared still sends it)
+    plain = _new(office['admin'], office['beta'], follow_up_time='11:00')
+    assert plain.agenda_event_id is None and plain.follow_up_label == ''
+
+
 def test_the_follow_up_deleted_in_the_agenda_lets_go_of_the_atendimento(office) -> None:
     row = _new(office['admin'], office['alfa'], follow_up_on='10/03/2026')
     agenda.delete(office['admin'], row.agenda_event_id)
@@ -142,6 +178,8 @@ def test_the_follow_up_deleted_in_the_agenda_lets_go_of_the_atendimento(office) 
     ({'staff_id': 'x'}, 'staff_id', 'Escolha o funcionário que atendeu.'),
     ({'subject': 'a\x00b'}, 'subject', None),
     ({'visible_to_client': 'sim'}, 'visible_to_client', None),
+    ({'follow_up_time': '25:90'}, 'follow_up_time', 'Hora inválida. Use hh:mm.'),
+    ({'follow_up_time': 'nove'}, 'follow_up_time', 'Hora inválida. Use hh:mm.'),
 ])
 def test_bad_input_is_refused_and_nothing_is_saved(office, fields, field, message) -> None:
     fields = dict(fields)  # the parameter is shared by the SQLite and PostgreSQL runs
