@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from nicegui import app, background_tasks, context, run, ui
 
-from .. import formatting
+from .. import clock, formatting
 from ..downloads import response_for
 from ..services import announcements, live, mail
 from ..services.announcements import AnnouncementRow, Preview
@@ -22,8 +22,8 @@ TOOL = announcements.TOOL
 PER_PAGE, RECIPIENTS_PER_PAGE = 20, 50
 STATUS_TAGS = {'rascunho': 'off', 'agendado': 'wait', 'enviando': 'warn', 'enviado': 'on', 'cancelado': 'off'}
 RECIPIENT_TAGS = {'fila': 'wait', 'enviado': 'on', 'falhou': 'bad', 'portal': 'off'}
-FILTERS = {'': 'Todos', 'agendado': 'Agendados', 'enviando': 'Enviando', 'enviado': 'Enviados',
-           'cancelado': 'Cancelados'}
+FILTERS = {'': 'Todos', 'rascunho': 'Rascunhos', 'agendado': 'Agendados', 'enviando': 'Enviando',
+           'enviado': 'Enviados', 'cancelado': 'Cancelados'}
 RECIPIENT_FILTERS = {'': 'Todos', 'fila': 'Na fila', 'enviado': 'E-mail enviado', 'falhou': 'Falhou',
                      'portal': 'Sem e-mail (preferência)', 'lido': 'Lido no portal'}
 
@@ -94,6 +94,8 @@ def reach(r: AnnouncementRow) -> str:
 
 
 def moment(r: AnnouncementRow) -> str:
+    if r.status == 'rascunho':
+        return 'rascunho' + (f' (para {formatting.when(r.send_at)})' if r.send_at else '')
     if r.status == 'agendado':
         return f'agendado para {formatting.when(r.send_at)}'
     if r.status == 'cancelado':
@@ -162,26 +164,54 @@ def new_announcement_page() -> None:
         Compose(actor)
 
 
+@ui.page('/comunicados/{announcement_id}/editar')
+def edit_announcement_page(announcement_id: str) -> None:
+    actor = guard(TOOL, 'write', title='Editar comunicado')
+    if actor is None:
+        return
+    with frame(actor, 'Editar comunicado'):
+        try:
+            detail = announcements.get(actor, announcement_id)
+        except NotFound:
+            not_found()
+            return
+        ui.link('← Comunicado', f'/comunicados/{detail.row.id}').classes('text-sm')
+        page_title('Editar rascunho' if detail.row.status == 'rascunho' else 'Editar comunicado agendado',
+                   'comunicados')
+        if not detail.editable:
+            ui.label('Este comunicado já saiu (ou foi cancelado): não pode mais ser alterado.') \
+                .classes('text-body1').mark('not-editable')
+            return
+        Compose(actor, detail)
+
+
 class Compose:
-    def __init__(self, actor: Actor) -> None:
+    """The form of a new comunicado, or of a draft or scheduled one (`detail`) that has not gone out."""
+
+    def __init__(self, actor: Actor, detail: announcements.AnnouncementDetail | None = None) -> None:
         self.actor = actor
+        self.detail = detail
+        row = detail.row if detail else None
         self.choices = announcements.choices(actor)
         self.attached: list = []  # storage.Received, until sent or dropped
+        self.kept = list(detail.attachments) if detail else []  # attachments already saved with it
+        self.removed: list = []  # ids of those taken off (removed when saved)
         tab = context.client
         tab.on_delete(self.drop_all)  # the tab went away without sending: nothing left behind
         form = self.form = Form()
         with ui.card().classes('w-full'):
-            self.template = form.add('template', ui.select(announcements.TEMPLATES, value='', label='Modelo')
+            self.template = form.add('template', ui.select(announcements.TEMPLATES, value=row.template if row else '',
+                                                           label='Modelo')
                                      .classes('w-full sm:w-80').mark('template'))
             self.template.on_value_change(self.template_chosen)
             self.template_note = ui.label('O e-mail de cada login traz o login e, para quem ainda não definiu a '
                                           'senha, um link para defini-la (vale 3 dias). Nunca uma senha.') \
                 .classes('text-caption text-grey-8')
-            self.template_note.set_visibility(False)
-            self.subject = form.add('subject', ui.input('Assunto').props('maxlength=200 counter')
-                                    .classes('w-full').mark('subject'))
-            self.body = form.add('body', ui.textarea('Texto').props('autogrow maxlength=20000')
-                                 .classes('w-full').mark('body'))
+            self.template_note.set_visibility(bool(row and row.template == 'first_use'))
+            self.subject = form.add('subject', ui.input('Assunto', value=row.subject if row else '')
+                                    .props('maxlength=200 counter').classes('w-full').mark('subject'))
+            self.body = form.add('body', ui.textarea('Texto', value=detail.body if detail else '')
+                                 .props('autogrow maxlength=20000').classes('w-full').mark('body'))
 
             ui.label('Anexos').classes('conton-section')
             limit = announcements.max_attachment_bytes()
@@ -196,33 +226,45 @@ class Compose:
             self.files = ui.column().classes('w-full gap-1').mark('attached')
 
             ui.label('Destinatários').classes('conton-section')
-            self.audience = form.add('audience', ui.radio(announcements.AUDIENCES, value='all')
+            kind = row.audience if row else 'all'
+            stored = detail.audience_value if detail else ''
+            self.audience = form.add('audience', ui.radio(announcements.AUDIENCES, value=kind)
                                      .props('inline').mark('audience'))
-            self.regime = form.add('audience_value', ui.select(self.choices.regimes, label='Regime tributário')
+            self.regime = form.add('audience_value', ui.select(
+                self.choices.regimes, label='Regime tributário',
+                value=stored if kind == 'regime' and stored in self.choices.regimes else None)
                                    .classes('w-full sm:w-80').mark('regime'))
-            self.staff = ui.select(self.choices.staff, label='Responsável no escritório') \
+            self.staff = ui.select(self.choices.staff, label='Responsável no escritório',
+                                   value=stored if kind == 'responsible' and stored in self.choices.staff else None) \
                 .classes('w-full sm:w-80').mark('responsible')
+            picked = [c for c in (detail.client_ids if detail else []) if c in self.choices.clients]
             self.clients = form.add('client_ids', ui.select(self.choices.clients, label='Clientes', multiple=True,
-                                                            with_input=True)
+                                                            with_input=True, value=picked)
                                     .props('use-chips').classes('w-full').mark('clients'))
             self.count = ui.label('').classes('text-body2 text-weight-medium').mark('preview')
             for element in (self.audience, self.regime, self.staff, self.clients):
                 element.on_value_change(self.audience_changed)
 
             ui.label('Envio').classes('conton-section')
-            self.when = ui.radio({'now': 'Enviar agora', 'later': 'Agendar'}, value='now').props('inline') \
-                .mark('when')
+            local = clock.local(row.send_at) if row and row.send_at else None
+            self.when = ui.radio({'now': 'Enviar agora', 'later': 'Agendar'}, value='later' if local else 'now') \
+                .props('inline').mark('when')
             with ui.row().classes('items-start gap-3') as self.later:
-                self.day = form.add('send_on', date_input('Data'))
-                self.time = form.add('send_time', ui.input('Hora', placeholder='hh:mm')
+                self.day = form.add('send_on', date_input('Data', local.date() if local else None))
+                self.time = form.add('send_time', ui.input('Hora', placeholder='hh:mm',
+                                                           value=f'{local:%H:%M}' if local else '')
                                      .props('mask="##:##" inputmode=numeric').classes('w-28'))
             self.when.on_value_change(self.when_changed)
             with ui.row().classes('gap-2 q-mt-md'):
                 self.send = ui.button('Enviar comunicado', icon='send', on_click=self.submit) \
                     .props('unelevated no-caps').mark('send')
-                ui.button('Cancelar', on_click=lambda: ui.navigate.to('/comunicados')).props('flat no-caps')
+                ui.button('Salvar rascunho', icon='edit_note', on_click=self.save_draft) \
+                    .props('outline no-caps').mark('save-draft')
+                back = f'/comunicados/{row.id}' if row else '/comunicados'
+                ui.button('Cancelar', on_click=lambda: ui.navigate.to(back)).props('flat no-caps')
         self.audience_changed()
         self.when_changed()
+        self.show_files()
 
     # ---- reactions ----------------------------------------------------------------------------------------------
 
@@ -276,7 +318,7 @@ class Compose:
         except Exception:
             self.upload.reset()
             raise
-        if len(self.attached) >= announcements.MAX_ATTACHMENTS:
+        if len(self.kept) + len(self.attached) >= announcements.MAX_ATTACHMENTS:
             announcements.discard_attachment(received)
             self.file_error.error = f'Anexe no máximo {announcements.MAX_ATTACHMENTS} arquivos.'
             return
@@ -287,6 +329,12 @@ class Compose:
     def show_files(self) -> None:
         self.files.clear()
         with self.files:
+            for saved in self.kept:
+                with ui.row().classes('items-center gap-2 no-wrap'):
+                    ui.icon('attach_file', size='sm', color='grey-7')
+                    ui.label(f'{saved.name} ({saved.size_label})').classes('text-body2')
+                    ui.button(icon='close', on_click=lambda a=saved: self.take_off(a)) \
+                        .props(f'flat dense round size=sm aria-label="Remover {esc(saved.name)}"')
             for received in self.attached:
                 with ui.row().classes('items-center gap-2 no-wrap'):
                     ui.icon('attach_file', size='sm', color='grey-7')
@@ -294,6 +342,13 @@ class Compose:
                         .classes('text-body2')
                     ui.button(icon='close', on_click=lambda r=received: self.drop(r)) \
                         .props(f'flat dense round size=sm aria-label="Remover {esc(received.original_name)}"')
+
+    def take_off(self, saved) -> None:
+        """An attachment saved with the comunicado: removed when the form is saved (not before)."""
+        if saved in self.kept:
+            self.kept.remove(saved)
+            self.removed.append(saved.id)
+        self.show_files()
 
     def drop(self, received) -> None:
         if received in self.attached:
@@ -305,6 +360,26 @@ class Compose:
         for received in self.attached:
             announcements.discard_attachment(received)
         self.attached = []
+
+    def write(self, *, draft: bool):
+        """The service call that saves the form as it stands (new, or the comunicado being edited)."""
+        kind, value, ids = self.audience_args()
+        later = self.when.value == 'later'
+        self.form.fields['audience_value'] = self.staff if kind == 'responsible' else self.regime  # the shown one
+        return run.io_bound(
+            announcements.save, self.actor, self.detail.row.id if self.detail else None, subject=self.subject.value,
+            body=self.body.value, audience=kind, audience_value=value, client_ids=ids,
+            template=self.template.value or '', send_on=self.day.value if later else None,
+            send_time=self.time.value if later else None, attachments=list(self.attached),
+            remove_attachments=list(self.removed), draft=draft)
+
+    @action
+    async def save_draft(self) -> None:
+        saved = await self.form.submit(lambda: self.write(draft=True))
+        if saved is None:
+            return
+        self.attached = []  # stored with the draft now
+        ui.navigate.to(f'/comunicados/{saved.id}?aviso=rascunho')
 
     @action
     async def submit(self) -> None:
@@ -319,13 +394,7 @@ class Compose:
                         f'{found.label}?')
             if not await widgets.confirm(question, 'Agendar' if later else 'Enviar'):
                 return
-        attachments = list(self.attached)
-        self.form.fields['audience_value'] = self.staff if kind == 'responsible' else self.regime  # the shown one
-        created = await self.form.submit(lambda: run.io_bound(
-            announcements.create, self.actor, subject=self.subject.value, body=self.body.value, audience=kind,
-            audience_value=value, client_ids=ids, template=self.template.value or '',
-            send_on=self.day.value if later else None, send_time=self.time.value if later else None,
-            attachments=attachments))
+        created = await self.form.submit(lambda: self.write(draft=False))
         if created is None:
             return
         self.attached = []  # stored with the comunicado now
@@ -358,20 +427,29 @@ def announcement_page(announcement_id: str, request: Request) -> None:
     with frame(actor, row.subject):
         ui.link('← Comunicados', '/comunicados').classes('text-sm')
         with title_row(row.subject, 'comunicados'):
+            if actor.can(TOOL, 'write') and detail.editable:
+                ui.button('Editar', icon='edit', on_click=lambda: ui.navigate.to(f'/comunicados/{row.id}/editar')) \
+                    .props('outline no-caps').mark('edit')
             if actor.can(TOOL, 'write') and row.status == 'agendado':
                 ui.button('Cancelar envio', icon='cancel', on_click=lambda: cancel(actor, row)) \
                     .props('flat no-caps color=negative').mark('cancel')
+            if actor.can(TOOL, 'write') and row.status == 'rascunho':
+                ui.button('Excluir rascunho', icon='delete', on_click=lambda: delete_draft(actor, row)) \
+                    .props('flat no-caps color=negative').mark('delete-draft')
         notice = params.get('aviso')
-        if notice in ('enviado', 'agendado'):
+        if notice in ('enviado', 'agendado', 'rascunho') and (notice != 'rascunho' or row.status == 'rascunho'):
             ui.label('Comunicado enviado: já está no portal dos destinatários; os e-mails saem em lotes.'
                      if notice == 'enviado' else
+                     'Rascunho salvo: ninguém o recebe até ser enviado ou agendado (use “Editar”).'
+                     if notice == 'rascunho' else
                      f'Comunicado agendado para {formatting.when(row.send_at)}.') \
                 .classes('w-full q-pa-sm rounded-borders bg-blue-1 text-primary').mark('notice')
         head = ui.html('').classes('w-full').mark('announcement-head')
         ui.html(body_html(detail)).classes('w-full').mark('announcement-body')
         attachment_links(detail.attachments)
         ui.label('Destinatários').classes('text-h6 q-mt-md')
-        ui.html(recipient_filter_html(row.id, status, text)).classes('w-full')
+        if row.recipients or row.status in ('enviando', 'enviado'):  # not before anyone was picked
+            ui.html(recipient_filter_html(row.id, status, text)).classes('w-full')
         table = ui.html('').classes('w-full').mark('recipients')
 
         def load(a: Actor):
@@ -433,6 +511,8 @@ def recipient_filter_html(announcement_id, status: str, text: str) -> str:
 
 
 def recipients_html(r: AnnouncementRow, found: announcements.RecipientPage, status: str, text: str) -> str:
+    if r.status == 'rascunho':
+        return '<p class="text-grey-7">Um rascunho não vai para ninguém até ser enviado ou agendado.</p>'
     if r.status in ('agendado', 'cancelado'):
         return ('<p class="text-grey-7">Os destinatários são escolhidos no momento do envio, com os clientes e '
                 'logins ativos de então.</p>' if r.status == 'agendado' else
@@ -449,6 +529,19 @@ def recipients_html(r: AnnouncementRow, found: announcements.RecipientPage, stat
     query = {k: v for k, v in (('situacao', status), ('q', text)) if v}
     return (listing.table_html(columns, rows, 'Nenhum destinatário nesta situação.')
             + listing.pager_html(f'/comunicados/{r.id}', query, found.page, found.pages))
+
+
+async def delete_draft(actor: Actor, row: AnnouncementRow) -> None:
+    if not await widgets.confirm(f'Excluir o rascunho “{row.subject}”? Os anexos vão para a lixeira.',
+                                 'Excluir rascunho'):
+        return
+
+    @action
+    def go() -> None:
+        announcements.delete_draft(actor, row.id)
+        ui.notify('Rascunho excluído.', type='positive')
+        ui.navigate.to('/comunicados')
+    await go()
 
 
 async def cancel(actor: Actor, row: AnnouncementRow) -> None:

@@ -6,7 +6,9 @@ How a comunicado travels:
   now, the same transaction picks the recipients — every active login of every matching active client, one
   `AnnouncementRecipient` row each — and writes their drawer notifications (set-based inserts: 4,000 logins in one
   statement each), pushed live after commit. Scheduled, it waits as 'agendado' until `run_due` (the job) starts it
-  at `send_at`, with the audience as it is then; `cancel` stops a scheduled one.
+  at `send_at`, with the audience as it is then; `cancel` stops a scheduled one. `save` rewrites a draft
+  ('rascunho': only the subject required, nobody reached) or a scheduled one before it starts (the row locked), and
+  sends or schedules a draft; `delete_draft` removes a draft with its attachments.
 - The e-mails go out through the outbox (services/mail) but are not all queued at once: `release` hands the outbox
   at most `announcements.batch_size` e-mails every `announcements.batch_pause_seconds` (OfficeSetting, edited on
   the Comunicados page), oldest comunicado first, so a 2,000-client send never floods the SMTP server (the outbox job then
@@ -33,9 +35,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Callable
 
 from sqlalchemy import case, func, insert, or_, update
+from sqlalchemy import delete as sql_delete
 from sqlmodel import Session, select
 
 from .. import clock, formatting
+from ..db import after_commit
 from ..config import get_settings
 from ..models import (Announcement, AnnouncementAttachment, AnnouncementClient, AnnouncementRecipient, Client,
                       ClientResponsible, Notification, OutboxEmail, User)
@@ -59,6 +63,7 @@ STATUS_LABELS = {'rascunho': 'Rascunho', 'agendado': 'Agendado', 'enviando': 'En
 RECIPIENT_LABELS = {'fila': 'Na fila', 'enviado': 'Enviado', 'falhou': 'Falhou', 'portal': 'Só no portal',
                     'lido': 'Lido no portal'}
 BATCH_KEY, PAUSE_KEY = 'announcements.batch_size', 'announcements.batch_pause_seconds'  # services/office_settings
+EDITABLE = ('rascunho', 'agendado')  # a comunicado that can still be changed (save) before it goes out
 MIN_LEAD = timedelta(minutes=1)  # a scheduled comunicado is at least this far ahead
 LINK_DAYS = 3  # TOKEN_TTL['welcome'] in days, said in the first-use e-mail
 _releasing = threading.Lock()
@@ -139,6 +144,12 @@ class AnnouncementDetail:
     row: AnnouncementRow
     body: str
     attachments: list[AttachmentRow]
+    audience_value: str = ''  # the regime or the staff member's id, as stored (for the edit form)
+    client_ids: list[str] = field(default_factory=list)  # the hand-picked clients (audience 'list')
+
+    @property
+    def editable(self) -> bool:
+        return self.row.status in EDITABLE
 
 
 @dataclass(frozen=True)
@@ -289,56 +300,111 @@ def max_attachment_bytes() -> int:
 
 def create(actor: Actor, *, subject: str, body: str, audience: str, audience_value: str = '',
            client_ids: Iterable = (), template: str = '', send_on: str | date | None = None,
-           send_time: str | time | None = None, attachments: Sequence[storage.Received] = ()) -> AnnouncementRow:
-    """Send now (no `send_on`) or schedule for `send_on` + `send_time` (office time zone). Every field is checked
-    before anything is saved; the attachments become stored files only in the transaction that writes the rows."""
+           send_time: str | time | None = None, attachments: Sequence[storage.Received] = (),
+           draft: bool = False) -> AnnouncementRow:
+    """Send now (no `send_on`), schedule for `send_on` + `send_time` (office time zone), or keep as a draft. Every
+    field is checked before anything is saved; the attachments become stored files only in the transaction that
+    writes the rows."""
+    return save(actor, None, subject=subject, body=body, audience=audience, audience_value=audience_value,
+                client_ids=client_ids, template=template, send_on=send_on, send_time=send_time,
+                attachments=attachments, draft=draft)
+
+
+def save(actor: Actor, announcement_id: uuid.UUID | str | None, *, subject: str, body: str, audience: str,
+         audience_value: str = '', client_ids: Iterable = (), template: str = '', send_on: str | date | None = None,
+         send_time: str | time | None = None, attachments: Sequence[storage.Received] = (),
+         remove_attachments: Iterable = (), draft: bool = False) -> AnnouncementRow:
+    """Write a comunicado, new (`announcement_id` None) or a draft or scheduled one that has not started (EDITABLE),
+    whole: its text, audience, moment and attachments (`attachments` added, `remove_attachments` ids taken off).
+    `draft`: kept as 'rascunho' — only the subject is required, what is incomplete is kept as far as it is valid —
+    else sent now or scheduled, everything checked as `create` does. The row is locked while it is written, so the
+    job cannot start a scheduled one under an edit (an edit that lands after the start is refused)."""
     require(actor, TOOL, 'write')
     cleaned: dict = {}
     ids_in = list(client_ids or [])
+    try:
+        removed = {as_uuid(i) for i in remove_attachments or ()}
+    except NotFound:
+        raise ValidationError('Anexo não encontrado.', 'attachments') from None
 
     def check_subject() -> None:
         cleaned['subject'] = validation.text(subject, 'subject', 'o assunto', required=True, max_len=MAX_SUBJECT)
 
     def check_body() -> None:
-        cleaned['body'] = validation.text(body, 'body', 'o texto do comunicado', required=True, max_len=MAX_BODY,
-                                          multiline=True)
+        cleaned['body'] = validation.text(body, 'body', 'o texto do comunicado', required=not draft,
+                                          max_len=MAX_BODY, multiline=True)
 
     def check_template() -> None:
         if template not in TEMPLATES:
             raise ValidationError('Modelo desconhecido.', 'template')
 
     def check_moment() -> None:
-        cleaned['send_at'] = _send_at(send_on, send_time)
-
-    def check_attachments() -> None:
-        if len(attachments) > MAX_ATTACHMENTS:
-            raise ValidationError(f'Anexe no máximo {MAX_ATTACHMENTS} arquivos.', 'attachments')
-        limit = max_attachment_bytes()
-        for r in attachments:
-            if r.size > limit or not r.tmp.exists():
-                raise ValidationError(f'{r.original_name}: {storage.too_large_message(limit)}' if r.size > limit
-                                      else f'{r.original_name}: o arquivo não está mais disponível; anexe de novo.',
-                                      'attachments')
+        try:
+            cleaned['send_at'] = _send_at(send_on, send_time)
+        except ValidationError:
+            if not draft:
+                raise
+            cleaned['send_at'] = None  # a draft keeps no moment that could not be sent
 
     stored: list[storage.Received] = []  # renamed into storage: removed again if the transaction fails
     try:
         with unit(actor) as session:
+            item = None
+            if announcement_id is not None:
+                item = _editable(session, as_uuid(announcement_id))
+            kept = [] if item is None else [a for a in session.exec(select(AnnouncementAttachment).where(
+                AnnouncementAttachment.announcement_id == item.id)).all() if a.id not in removed]
+
+            def check_attachments() -> None:
+                if len(kept) + len(attachments) > MAX_ATTACHMENTS:
+                    raise ValidationError(f'Anexe no máximo {MAX_ATTACHMENTS} arquivos.', 'attachments')
+                limit = max_attachment_bytes()
+                for r in attachments:
+                    if r.size > limit or not r.tmp.exists():
+                        raise ValidationError(f'{r.original_name}: {storage.too_large_message(limit)}'
+                                              if r.size > limit else
+                                              f'{r.original_name}: o arquivo não está mais disponível; anexe de '
+                                              f'novo.', 'attachments')
+
             def check_audience() -> None:
-                value, ids = cleaned['audience'] = _audience(session, audience, audience_value, ids_in)
-                if not _preview(session, audience, value, ids).logins:
+                try:
+                    value, ids = cleaned['audience'] = _audience(session, audience, audience_value, ids_in)
+                except ValidationError:
+                    if not draft:
+                        raise
+                    cleaned['audience'] = ('', [])  # a draft keeps the kind of audience, not a bad choice
+                    return
+                if not draft and not _preview(session, audience, value, ids).logins:
                     raise ValidationError('Nenhum destinatário: nenhum cliente ativo com login no portal nesta '
                                           'escolha.', 'audience')
             validation.collect(check_subject, check_body, check_template, check_moment, check_attachments,
                                check_audience)
             value, ids = cleaned['audience']
             send_at = cleaned['send_at']
-            item = Announcement(subject=cleaned['subject'], body=cleaned['body'], audience=audience,
-                                audience_value=value, template=template,
-                                status='agendado' if send_at else 'enviando', send_at=send_at,
-                                created_by=actor.user_id, recipients=0)
-            session.add(item)
-            session.flush()
-            if audience == 'list':
+            status = 'rascunho' if draft else 'agendado' if send_at else 'enviando'
+            fields = dict(subject=cleaned['subject'], body=cleaned['body'],
+                          audience=audience if audience in AUDIENCES else 'all', audience_value=value,
+                          template=template, status=status, send_at=send_at)
+            if item is None:
+                item = Announcement(**fields, created_by=actor.user_id, recipients=0)
+                session.add(item)
+                session.flush()
+                action = 'create'
+            else:
+                before = item.status
+                for key, v in fields.items():
+                    setattr(item, key, v)
+                session.add(item)
+                session.exec(sql_delete(AnnouncementClient).where(AnnouncementClient.announcement_id == item.id))
+                action = 'update'
+                gone = [a for a in session.exec(select(AnnouncementAttachment).where(
+                    AnnouncementAttachment.announcement_id == item.id,
+                    AnnouncementAttachment.id.in_(removed))).all()] if removed else []
+                for a in gone:
+                    session.delete(a)
+                names = [a.stored_name for a in gone]
+                after_commit(session, lambda: [storage.backend().trash(FOLDER, n) for n in names])
+            if item.audience == 'list' and ids:
                 _insert_many(session, AnnouncementClient, [{'announcement_id': item.id, 'client_id': c}
                                                            for c in ids])
             for r in attachments:
@@ -346,11 +412,14 @@ def create(actor: Actor, *, subject: str, body: str, audience: str, audience_val
                 stored.append(r)
                 session.add(AnnouncementAttachment(announcement_id=item.id, original_name=r.original_name,
                                                    stored_name=name, size=r.size, sha256=r.sha256, mime=r.mime))
-            if not send_at:
+            session.flush()
+            if status == 'enviando':
                 _start(session, item)
-            audit.record(session, actor, 'create', 'announcement', item.id,
-                         f'{"agendado para " + formatting.when(send_at) if send_at else "enviado"}: '
-                         f'{item.subject} ({_audience_text(session, item)})')
+            what = ('rascunho' if draft else 'agendado para ' + formatting.when(send_at) if send_at else 'enviado')
+            if action == 'update' and before != status:
+                what = f'{STATUS_LABELS[before].lower()} → {what}'
+            audit.record(session, actor, action, 'announcement', item.id,
+                         f'{what}: {item.subject} ({_audience_text(session, item)})')
             live.announce(session, TOOL, None, item.id)
             item_id = item.id
     except BaseException:
@@ -358,6 +427,39 @@ def create(actor: Actor, *, subject: str, body: str, audience: str, audience_val
             _discard_stored(r)
         raise
     return get(actor, item_id).row
+
+
+def delete_draft(actor: Actor, announcement_id: uuid.UUID | str) -> None:
+    """A draft goes away with its attachments (to the storage trash)."""
+    require(actor, TOOL, 'write')
+    with unit(actor) as session:
+        item = _editable(session, as_uuid(announcement_id))
+        if item.status != 'rascunho':
+            raise ValidationError('Só um rascunho pode ser excluído; um comunicado agendado pode ser cancelado.')
+        files = session.exec(select(AnnouncementAttachment).where(
+            AnnouncementAttachment.announcement_id == item.id)).all()
+        names = [a.stored_name for a in files]
+        for a in files:
+            session.delete(a)
+        session.exec(sql_delete(AnnouncementClient).where(AnnouncementClient.announcement_id == item.id))
+        session.flush()
+        audit.record(session, actor, 'delete', 'announcement', item.id, f'rascunho: {item.subject}')
+        session.delete(item)
+        after_commit(session, lambda: [storage.backend().trash(FOLDER, n) for n in names])
+        live.announce(session, TOOL, None, item.id)
+
+
+def _editable(session: Session, key: uuid.UUID) -> Announcement:
+    """The comunicado, locked, while it is a draft or scheduled and not started (else the reason, in Portuguese)."""
+    query = select(Announcement).where(Announcement.id == key)
+    if session.get_bind().dialect.name == 'postgresql':
+        query = query.with_for_update()
+    item = session.exec(query).first()
+    if item is None:
+        raise NotFound('Comunicado não encontrado.')
+    if item.status not in EDITABLE:
+        raise ValidationError('Este comunicado já saiu (ou foi cancelado): não pode mais ser alterado.')
+    return item
 
 
 def cancel(actor: Actor, announcement_id: uuid.UUID | str) -> None:
@@ -519,7 +621,10 @@ def get(actor: Actor, announcement_id: uuid.UUID | str) -> AnnouncementDetail:
         item = session.get(Announcement, key)
         if item is None:
             raise NotFound('Comunicado não encontrado.')
-        return AnnouncementDetail(_rows(session, [key])[0], item.body, _attachments(session, [key]).get(key, []))
+        picked = [str(c) for c in session.exec(select(AnnouncementClient.client_id).where(
+            AnnouncementClient.announcement_id == key)).all()] if item.audience == 'list' else []
+        return AnnouncementDetail(_rows(session, [key])[0], item.body, _attachments(session, [key]).get(key, []),
+                                  item.audience_value, picked)
 
 
 def recipients(actor: Actor, announcement_id: uuid.UUID | str, *, status: str = '', text: str = '', page: int = 1,

@@ -203,6 +203,74 @@ async def test_admin_cancels_a_scheduled_one_and_sets_the_pace(user: User) -> No
     assert announcements.throttle() == announcements.Throttle(200, 600)
 
 
+async def test_a_draft_is_saved_reopened_sent_and_another_deleted(user: User) -> None:
+    admin, clients, logins = setup()
+    await login(user, admin)
+    await user.open('/comunicados/novo')
+    await user.should_see(marker='subject')
+    user.find(marker='save-draft').click()
+    await user.should_see('Informe o assunto.')  # a draft needs its subject; nothing saved
+    assert count(Announcement) == 0
+    user.find(marker='subject').type('Prazo do IRPF')
+    user.find(marker='save-draft').click()
+    await user.should_see(marker='notice')
+    await user.should_see('Rascunho salvo')
+    with unit() as session:
+        item = session.exec(select(Announcement)).one()
+    assert (item.status, item.recipients) == ('rascunho', 0) and count(AnnouncementRecipient) == 0
+    await user.should_see('Um rascunho não vai para ninguém')
+    await user.open('/comunicados?situacao=rascunho')
+    await user.should_see(marker='announcements')
+    assert 'Prazo do IRPF' in content(user, 'announcements') and 'Rascunhos (1)' in content(user, 'announcements')
+    # reopened with what was written, completed and sent
+    await user.open(f'/comunicados/{item.id}')
+    user.find(marker='edit').click()
+    await user.should_see(marker='subject')
+    assert user.find(marker='subject').elements.pop().value == 'Prazo do IRPF'
+    user.find(marker='body').type('Envie seus documentos até 30/04.')
+    user.find(marker='audience').elements.pop().value = 'list'
+    user.find(marker='clients').elements.pop().value = [str(clients[1].id)]
+    await user.should_see('Vai para 1 cliente, 1 login.')
+    user.find(marker='send').click()
+    await user.should_see(marker='confirm-yes')
+    user.find(marker='confirm-yes').click()
+    await user.should_see('Comunicado enviado')
+    with unit() as session:
+        item = session.get(Announcement, item.id)
+        assert (item.status, item.recipients, item.body) == ('enviando', 1, 'Envie seus documentos até 30/04.')
+        assert [r.user_id for r in session.exec(select(AnnouncementRecipient)).all()] == [logins['B'].id]
+    await user.should_not_see(marker='edit')
+    await user.open(f'/comunicados/{item.id}/editar')
+    await user.should_see(marker='not-editable')
+    # another draft, deleted
+    other = announcements.create(actor_of(admin), subject='Rascunho velho', body='', audience='all', draft=True)
+    await user.open(f'/comunicados/{other.id}')
+    user.find(marker='delete-draft').click()
+    await user.should_see(marker='confirm-yes')
+    user.find(marker='confirm-yes').click()
+    await user.should_see('Rascunho excluído.')
+    assert count(Announcement) == 1
+
+
+async def test_a_scheduled_one_is_edited_before_it_goes(user: User) -> None:
+    admin, _, _ = setup()
+    row = announcements.create(actor_of(admin), subject='Agendado', body='x', audience='all', send_on='20/12/2026',
+                               send_time='09:00')
+    await login(user, admin)
+    await user.open(f'/comunicados/{row.id}/editar')
+    await user.should_see(marker='subject')
+    assert user.find(marker='when').elements.pop().value == 'later'
+    time_input = user.find('Hora').elements.pop()
+    assert time_input.value == '09:00'
+    time_input.value = '14:15'
+    user.find(marker='send').click()
+    await user.should_see(marker='confirm-yes')
+    await user.should_see('Agendar “Agendado” para 4 clientes, 4 logins?')
+    user.find(marker='confirm-yes').click()
+    await user.should_see('Comunicado agendado para 20/12/2026 14:15')
+    assert announcements.get(actor_of(admin), row.id).row.status == 'agendado' and count(Announcement) == 1
+
+
 async def test_a_missing_responsible_is_told_by_its_own_field(user: User) -> None:
     admin, _, _ = setup()
     await login(user, admin)

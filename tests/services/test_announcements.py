@@ -13,7 +13,7 @@ from nicegui.elements.upload_files import SmallFileUpload
 from sqlmodel import func, select
 
 from conton import clock, config
-from conton.models import (Announcement, AnnouncementAttachment, AnnouncementRecipient, ClientResponsible,
+from conton.models import (Announcement, AnnouncementAttachment, AuditLog, AnnouncementRecipient, ClientResponsible,
                            Notification, OutboxEmail, User)
 from conton.services import announcements, auth, mail, notifications, office_settings, storage
 from conton.services.base import unit
@@ -240,6 +240,96 @@ def test_a_scheduled_comunicado_starts_at_its_moment_with_the_audience_of_then(o
     assert started.status == 'enviando' and started.recipients == 3
     assert announcements.start_due() == 0  # once
     assert [i.subject for i in announcements.portal_list(actor_of(o['logins']['B'][0]))] == ['Recesso de fim de ano']
+
+
+def test_a_draft_keeps_what_is_written_reaches_nobody_and_is_sent_later(office) -> None:
+    o = office
+    first = run(announcements.receive_attachment(o['admin'], pdf_upload('tabela.pdf')))
+    draft = announcements.create(o['admin'], subject='Novos prazos do IR', body='', audience='list', client_ids=[],
+                                 send_on='31/02/2026', send_time='', attachments=[first], draft=True)
+    assert draft.status == 'rascunho' and draft.recipients == 0 and draft.send_at is None and draft.attachments == 1
+    assert count(AnnouncementRecipient) == 0 and count(Notification) == 0
+    client = actor_of(o['logins']['A'][0])
+    assert announcements.portal_list(client) == [] and announcements.unread(client) == (0, [])
+    with pytest.raises(NotFound):  # no client login reaches a draft, by any entry
+        announcements.read(client, draft.id)
+    for entry in (announcements.get, announcements.delete_draft):
+        with pytest.raises(PermissionDenied):
+            entry(client, draft.id)
+    with pytest.raises(ValidationError) as e:  # a draft needs its subject
+        announcements.create(o['admin'], subject=' ', body='', audience='all', draft=True)
+    assert set(e.value.errors) == {'subject'}
+    # reopened: written further, one attachment swapped for another, still a draft
+    detail = announcements.get(o['admin'], draft.id)
+    assert detail.editable and detail.audience_value == '' and detail.client_ids == []
+    second = run(announcements.receive_attachment(o['admin'], pdf_upload('calendario.pdf')))
+    ids = [str(c.id) for c in o['clients'][:2]]
+    again = announcements.save(o['admin'], draft.id, subject='Novos prazos do IR 2026', body='Veja as datas.',
+                               audience='list', client_ids=ids, attachments=[second],
+                               remove_attachments=[detail.attachments[0].id], draft=True)
+    detail = announcements.get(o['admin'], draft.id)
+    assert again.id == draft.id and again.subject == 'Novos prazos do IR 2026' and sorted(detail.client_ids) == \
+        sorted(ids)
+    assert [a.name for a in detail.attachments] == ['calendario.pdf']
+    assert len(stored_names()) == 1 and count(AnnouncementAttachment) == 1
+    # sending it checks everything, as a new one
+    with pytest.raises(ValidationError) as e:
+        announcements.save(o['admin'], draft.id, subject='Novos prazos do IR 2026', body=' ', audience='list',
+                           client_ids=ids)
+    assert set(e.value.errors) == {'body'} and announcements.get(o['admin'], draft.id).row.status == 'rascunho'
+    sent = announcements.save(o['admin'], draft.id, subject='Novos prazos do IR 2026', body='Veja as datas.',
+                              audience='list', client_ids=ids)
+    assert sent.status == 'enviando' and sent.recipients == 4 and sent.attachments == 1
+    assert [i.subject for i in announcements.portal_list(actor_of(o['logins']['B'][1]))] == ['Novos prazos do IR 2026']
+    assert announcements.portal_list(actor_of(o['logins']['C'][0])) == []
+    # gone out: no more edits, no deletion
+    with pytest.raises(ValidationError, match='já saiu'):
+        announcements.save(o['admin'], draft.id, subject='Outro', body='x', audience='all', draft=True)
+    with pytest.raises(ValidationError, match='já saiu'):
+        announcements.delete_draft(o['admin'], draft.id)
+    with unit() as session:
+        actions = [(a.action, a.detail.split(':')[0]) for a in session.exec(
+            select(AuditLog).where(AuditLog.entity == 'announcement').order_by(AuditLog.at, AuditLog.id)).all()]
+    assert actions == [('create', 'rascunho'), ('update', 'rascunho'), ('update', 'rascunho → enviado')]
+
+
+def test_a_scheduled_one_is_edited_or_made_a_draft_before_it_starts_and_a_draft_deleted(office) -> None:
+    o = office
+    row = to_list(o, 'A', send_on='05/03/2026', send_time='08:30')
+    moved = announcements.save(o['carla'], row.id, subject='Recesso', body='Fechados.', audience='regime',
+                               audience_value='Simples Nacional', send_on='06/03/2026', send_time='09:00')
+    assert moved.status == 'agendado' and moved.send_at == datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
+    assert moved.audience_label == 'Simples Nacional' and announcements.get(o['admin'], row.id).client_ids == []
+    clock.set_now(datetime(2026, 3, 5, 12, 0, tzinfo=UTC))
+    assert announcements.start_due() == 0  # the old moment is gone
+    paused = announcements.save(o['carla'], row.id, subject='Recesso', body='Fechados.', audience='regime',
+                                audience_value='Simples Nacional', send_on='06/03/2026', send_time='09:00',
+                                draft=True)
+    assert paused.status == 'rascunho' and paused.send_at == datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
+    clock.set_now(datetime(2026, 3, 7, tzinfo=UTC))
+    assert announcements.start_due() == 0  # a draft never starts
+    assert count(AnnouncementRecipient) == 0
+    with pytest.raises(ValidationError) as e:  # its moment has passed: sending it asks for another
+        announcements.save(o['carla'], row.id, subject='Recesso', body='Fechados.', audience='regime',
+                           audience_value='Simples Nacional', send_on='06/03/2026', send_time='09:00')
+    assert 'send_on' in e.value.errors or 'send_time' in e.value.errors
+    attachment = run(announcements.receive_attachment(o['admin'], pdf_upload('horarios.pdf')))
+    announcements.save(o['carla'], row.id, subject='Recesso', body='Fechados.', audience='all',
+                       attachments=[attachment], draft=True)
+    assert len(stored_names()) == 1
+    for not_allowed in (actor_of(o['logins']['A'][0]),):
+        with pytest.raises(PermissionDenied):
+            announcements.delete_draft(not_allowed, row.id)
+    announcements.delete_draft(o['carla'], row.id)
+    with pytest.raises(NotFound):
+        announcements.get(o['admin'], row.id)
+    assert count(Announcement) == 0 and count(AnnouncementAttachment) == 0 and stored_names() == []
+    assert len(list(storage.trash_path(announcements.FOLDER).iterdir())) == 1  # the attachment, in the trash
+    scheduled = to_list(o, 'A', send_on='08/03/2026', send_time='08:30')
+    with pytest.raises(ValidationError, match='cancelado'):
+        announcements.delete_draft(o['admin'], scheduled.id)
+    with pytest.raises(NotFound):
+        announcements.save(o['admin'], uuid.uuid4(), subject='x', body='y', audience='all')
 
 
 def test_cancel_only_a_scheduled_one(office) -> None:
