@@ -392,9 +392,13 @@ def save(actor: Actor, announcement_id: uuid.UUID | str | None, *, subject: str,
                 action = 'create'
             else:
                 before = item.status
-                for key, v in fields.items():
-                    setattr(item, key, v)
-                session.add(item)
+                # conditional, as the job's start is: whatever the backend's locking, an edit never lands on a
+                # comunicado that has started in the meantime
+                if session.exec(update(Announcement).where(Announcement.id == item.id,
+                                                           Announcement.status.in_(EDITABLE))
+                                .values(**fields)).rowcount != 1:
+                    raise ValidationError('Este comunicado já saiu (ou foi cancelado): não pode mais ser alterado.')
+                session.refresh(item)
                 session.exec(sql_delete(AnnouncementClient).where(AnnouncementClient.announcement_id == item.id))
                 action = 'update'
                 gone = [a for a in session.exec(select(AnnouncementAttachment).where(

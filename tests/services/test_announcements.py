@@ -332,6 +332,19 @@ def test_a_scheduled_one_is_edited_or_made_a_draft_before_it_starts_and_a_draft_
         announcements.save(o['admin'], uuid.uuid4(), subject='x', body='y', audience='all')
 
 
+def test_an_edit_never_lands_on_a_comunicado_the_job_started_meanwhile(office, monkeypatch) -> None:
+    o = office
+    row = to_list(o, 'A', send_on='05/03/2026', send_time='08:30')
+    clock.set_now(datetime(2026, 3, 5, 11, 30, tzinfo=UTC))
+    assert announcements.start_due() == 1
+    # as if the edit had read the row while it was still scheduled, just before the job started it
+    monkeypatch.setattr(announcements, '_editable', lambda session, key: session.get(Announcement, key))
+    with pytest.raises(ValidationError, match='já saiu'):
+        announcements.save(o['admin'], row.id, subject='Mudado', body='x', audience='all', draft=True)
+    started = announcements.get(o['admin'], row.id).row
+    assert (started.status, started.subject, started.recipients) == ('enviando', 'Recesso de fim de ano', 2)
+
+
 def test_cancel_only_a_scheduled_one(office) -> None:
     o = office
     row = to_list(o, 'A', send_on='05/03/2026', send_time='08:30')
