@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 from .. import clock, formatting
 from ..models import Client, ClientRequest, Event, Notification, ServiceRecord, User
 from ..models.people import fold
-from . import agenda, audit, live, notifications
+from . import agenda, audit, channels, live, notifications
 from .base import as_uuid, in_id_order, unit
 from .errors import NotFound, PermissionDenied, ValidationError
 from .form_input import day as _day, hour as _hour, text as _text
@@ -590,9 +590,8 @@ def _portal_link(record_id: uuid.UUID) -> str:
 def _tell_client(session: Session, record: ServiceRecord) -> None:
     users = notifications.client_users(session, record.client_id)
     if users:
-        notifications.notify(session, users, 'atendimentos', f'Atendimento registrado: {record.subject}'[:200],
-                             f'{CHANNELS[record.channel]} em {formatting.day(record.happened_on)}',
-                             _portal_link(record.id))
+        channels.tell(session, users, 'atendimentos', f'Atendimento registrado: {record.subject}'[:200],
+                      f'{CHANNELS[record.channel]} em {formatting.day(record.happened_on)}', _portal_link(record.id))
 
 
 def _untell_client(session: Session, record_id: uuid.UUID, client_id: uuid.UUID) -> None:
@@ -603,8 +602,8 @@ def _untell_client(session: Session, record_id: uuid.UUID, client_id: uuid.UUID)
 
 
 def _tell_staff(session: Session, record: ServiceRecord, client_name: str, title: str) -> None:
-    notifications.notify(session, [record.staff_id], 'atendimentos', f'{title}: {record.subject}'[:200],
-                         f'{client_name} — {formatting.day(record.happened_on)}', f'/atendimentos?atendimento={record.id}')
+    channels.tell(session, [record.staff_id], 'atendimentos', f'{title}: {record.subject}'[:200],
+                  f'{client_name} — {formatting.day(record.happened_on)}', f'/atendimentos?atendimento={record.id}')
 
 
 def _change_text(key: str, old, new) -> str:

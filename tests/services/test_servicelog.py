@@ -10,8 +10,9 @@ import pytest
 from sqlmodel import func, select
 
 from conton import clock
-from conton.models import AuditLog, ClientRequest, Event, Notification, RequestCategory, ServiceRecord
-from conton.services import agenda, notifications, reminders, servicelog
+from conton.models import (AuditLog, ClientRequest, Event, Notification, OutboxEmail, RequestCategory,
+                           ServiceRecord)
+from conton.services import agenda, channels, notifications, reminders, servicelog
 from conton.services.base import unit
 from conton.services.errors import NotFound, PermissionDenied, ValidationError
 from tests.factories import actor_of, make_client, make_office, make_user
@@ -251,6 +252,11 @@ def test_internal_atendimentos_never_reach_a_client_login(office) -> None:
     titles_a = [i.title for i in notifications.drawer(login_a).items]
     assert titles_a == ['Atendimento registrado: Envio da DCTF']
     assert [i.title for i in notifications.drawer(login_b).items] == ['Atendimento registrado: Beta visível']
+    # ... and by e-mail, as each login chose for Atendimentos (here the default: both): never the internal one
+    with unit() as session:
+        mails = {(m.to_addr, m.subject) for m in session.exec(select(OutboxEmail)).all()}
+    assert mails == {(login_a.email, 'Atendimento registrado: Envio da DCTF'),
+                     (login_b.email, 'Atendimento registrado: Beta visível')}
     # made internal again: gone from the portal and its notification taken back; deleted: the same
     servicelog.update(office['admin'], visible.id, visible_to_client=False)
     assert servicelog.portal(login_a).total == 0 and notifications.drawer(login_a).items == []
@@ -264,6 +270,17 @@ def test_internal_atendimentos_never_reach_a_client_login(office) -> None:
     # staff never pass through the portal's functions
     with pytest.raises(PermissionDenied):
         servicelog.portal(office['admin'])
+
+
+def test_a_login_that_chose_the_drawer_only_for_atendimentos_gets_no_email(office) -> None:
+    channels.set_preferences(office['login_a'], {'atendimentos': 'drawer'})
+    channels.set_preferences(office['staff'], {'atendimentos': 'email'})
+    _new(office['admin'], office['alfa'], subject='Envio da DCTF', visible_to_client=True,
+         staff_id=str(office['staff'].user_id))
+    with unit() as session:
+        mails = [(m.to_addr, m.subject) for m in session.exec(select(OutboxEmail)).all()]
+    assert mails == [(office['staff'].email, 'Atendimento registrado em seu nome: Envio da DCTF')]
+    assert [i.title for i in notifications.drawer(office['login_a']).items] == ['Atendimento registrado: Envio da DCTF']
 
 
 def test_permissions(office) -> None:
