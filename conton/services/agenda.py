@@ -34,7 +34,7 @@ from .. import clock, formatting
 from ..br import calendar as br_calendar
 from ..models import Client, Event, EventException, EventReminder, ExtraHoliday, ServiceRecord, User
 from ..models.people import fold
-from . import audit, live, mail, notifications, readcache, reminders
+from . import audit, channels, live, mail, notifications, readcache, reminders
 from .base import as_uuid, unit
 from .errors import NotFound, ValidationError
 from .form_input import day as _day, hour as _time, text as _text
@@ -1154,7 +1154,7 @@ def _notify_client(session: Session, event: Event, title: str, body: str) -> Non
         return
     users = notifications.client_users(session, event.client_id)
     if users:
-        notifications.notify(session, users, 'agenda', title, f'{event.title}: {body}', f'/portal/agenda?evento={event.id}')
+        channels.tell(session, users, 'agenda', title, f'{event.title}: {body}', f'/portal/agenda?evento={event.id}')
 
 
 def _announce(session: Session, event: Event) -> None:

@@ -9,7 +9,7 @@ from sqlmodel import func, select
 
 from conton import clock, db
 from conton.models import Notification, OutboxEmail, ReminderSent
-from conton.services import agenda, obligations, reminders
+from conton.services import agenda, channels, obligations, reminders
 from conton.services.agenda import Recurrence
 from conton.services.base import unit
 from conton.services.errors import NotFound, PermissionDenied, ValidationError
@@ -292,6 +292,15 @@ def test_a_shared_event_notifies_the_client_logins(office) -> None:
         rows = session.exec(select(Notification).where(Notification.user_id == login.id)).all()
     assert [(n.category, n.title) for n in rows] == [('agenda', 'Novo evento na agenda')]
     assert rows[0].link.startswith('/portal/agenda')
+    with unit() as session:  # and by e-mail, the login's channel for Agenda being the default (both)
+        assert [(m.to_addr, m.subject) for m in session.exec(select(OutboxEmail)).all()] == \
+            [(login.email, 'Novo evento na agenda')]
+    channels.set_preferences(actor_of(login), {'agenda': 'drawer'})
+    _new(actor, title='Reunião de balanço', client_id=a.id)
+    with unit() as session:
+        assert session.exec(select(func.count()).select_from(OutboxEmail)).one() == 1  # the drawer only, as chosen
+        assert session.exec(select(func.count()).select_from(Notification)
+                            .where(Notification.user_id == login.id)).one() == 2
 
 
 # --- reminders ------------------------------------------------------------------------------------------------------
@@ -332,7 +341,8 @@ def test_reminders_are_delivered_exactly_once_also_across_a_restart(office) -> N
     assert note.link.startswith('/portal/agenda') and 'Sala 2' in note.body and note.category == 'agenda'
     assert _notes(colleague)[0].link.startswith('/agenda?evento=')
     with unit() as session:
-        assert session.exec(select(func.count()).select_from(OutboxEmail)).one() == 2 + 1  # 15 min: 3 e-mails
+        # the 15-minute reminder: 3 e-mails; and the client's login was told of the new shared event (its channel)
+        assert session.exec(select(func.count()).select_from(OutboxEmail)).one() == 3 + 1
         assert session.exec(select(func.count()).select_from(ReminderSent)).one() == 2
 
 
