@@ -2,12 +2,10 @@
 CONTON_TEST_DATABASE_URL is set), a real local SMTP server, and reset module singletons."""
 from __future__ import annotations
 
-import atexit
 import os
 import re
 import shutil
 import socket
-import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -21,13 +19,28 @@ _pg_ready: dict = {'done': False}
 
 os.environ['CONTON_NO_SCHEDULER'] = '1'  # tests run jobs by calling them
 
-if sys.dont_write_bytecode:
-    # NiceGUI's `user` fixture imports the page modules afresh for every page test; without bytecode files (a machine
-    # with PYTHONDONTWRITEBYTECODE=1) each of those imports compiled ~35 modules from source again, ~0.25 s a test.
-    # Write the bytecode, for this session only, to a folder of its own outside the tree.
-    sys.pycache_prefix = tempfile.mkdtemp(prefix='conton-pycache-')
-    sys.dont_write_bytecode = False
-    atexit.register(shutil.rmtree, sys.pycache_prefix, True)
+
+def _compile_the_app_once() -> None:
+    """NiceGUI's `user` fixture imports the page modules afresh for every page test; on a machine without bytecode
+    files (PYTHONDONTWRITEBYTECODE=1) each of those imports compiled ~35 modules from source again, ~0.25 s a test.
+    Keep the code object of every module of this tree compiled in this session, keyed by its source (an edited file
+    compiles anew). Nothing is written; the installed packages' own bytecode files are used as always."""
+    from importlib.machinery import SourceFileLoader
+    compiled: dict[tuple[str, bytes], object] = {}
+    compile_source = SourceFileLoader.source_to_code
+    root = str(ROOT)
+
+    def source_to_code(self, data, path, *, _optimize=-1):
+        if not str(path).startswith(root):
+            return compile_source(self, data, path, _optimize=_optimize)
+        key = (str(path), bytes(data))
+        if key not in compiled:
+            compiled[key] = compile_source(self, data, path, _optimize=_optimize)
+        return compiled[key]
+    SourceFileLoader.source_to_code = source_to_code
+
+
+_compile_the_app_once()
 
 
 def _young_collections_only_for_nicegui() -> None:
@@ -45,6 +58,24 @@ def _young_collections_only_for_nicegui() -> None:
 
 
 _young_collections_only_for_nicegui()
+
+
+def _one_engine_per_postgresql_database() -> None:
+    """Every test starts with db.reset_engine(), and the next get_engine() made a new Engine: a new dialect and an
+    empty statement cache, so every test compiled each of its SQL statements again (~0.1 s a test). A PostgreSQL
+    worker always uses the same database: keep its Engine (reset_engine disposes of its connections, the Engine
+    makes new ones), and with it the compiled statements. SQLite tests each have a database file of their own."""
+    from conton import db
+    make_engine = db.make_engine
+    engines: dict[str, object] = {}
+
+    def one_per_url(url: str):
+        if url.startswith('sqlite'):
+            return make_engine(url)
+        if url not in engines:
+            engines[url] = make_engine(url)
+        return engines[url]
+    db.make_engine = one_per_url
 
 
 def _reset_singletons() -> None:
@@ -216,6 +247,7 @@ def pytest_collection_finish(session) -> None:
     scans only what the tests created (about 0.15 s -> a few ms per call)."""
     import gc
     _import_the_app()
+    _one_engine_per_postgresql_database()
     gc.collect()
     gc.freeze()
 
