@@ -9,8 +9,12 @@ import socket
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 BACKENDS = ['sqlite'] + (['postgresql'] if os.environ.get('CONTON_TEST_DATABASE_URL') else [])
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,21 +64,30 @@ def _young_collections_only_for_nicegui() -> None:
 _young_collections_only_for_nicegui()
 
 
-def _one_engine_per_postgresql_database() -> None:
+def _statements_compiled_once() -> None:
     """Every test starts with db.reset_engine(), and the next get_engine() made a new Engine: a new dialect and an
-    empty statement cache, so every test compiled each of its SQL statements again (~0.1 s a test). A PostgreSQL
-    worker always uses the same database: keep its Engine (reset_engine disposes of its connections, the Engine
-    makes new ones), and with it the compiled statements. SQLite tests each have a database file of their own."""
+    empty statement cache, so every test compiled each of its SQL statements again (0.1-0.2 s a test).
+    A PostgreSQL worker always uses the same database: keep its Engine (reset_engine disposes of its connections, the
+    Engine makes new ones), and with it the compiled statements. A SQLite test has a database file of its own, so an
+    Engine of its own; it takes the dialect (initialized, the same SQLite library) and the statement cache of the
+    first one (SQLAlchemy keys that cache by the dialect object)."""
     from conton import db
     make_engine = db.make_engine
-    engines: dict[str, object] = {}
+    engines: dict[str, Engine] = {}
 
-    def one_per_url(url: str):
-        if url.startswith('sqlite'):
-            return make_engine(url)
-        if url not in engines:
-            engines[url] = make_engine(url)
-        return engines[url]
+    def one_per_url(url: str) -> Engine:
+        if not url.startswith('sqlite'):
+            if url not in engines:
+                engines[url] = make_engine(url)
+            return engines[url]
+        engine = make_engine(url)
+        first = engines.get('sqlite')
+        if first is None or first.dialect.server_version_info is None:  # not connected yet: not initialized
+            engines['sqlite'] = engine
+        else:
+            engine.dialect = first.dialect
+            engine._compiled_cache = first._compiled_cache  # noqa: SLF001
+        return engine
     db.make_engine = one_per_url
 
 
@@ -247,7 +260,7 @@ def pytest_collection_finish(session) -> None:
     scans only what the tests created (about 0.15 s -> a few ms per call)."""
     import gc
     _import_the_app()
-    _one_engine_per_postgresql_database()
+    _statements_compiled_once()
     gc.collect()
     gc.freeze()
 
