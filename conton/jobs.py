@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from nicegui import run
@@ -130,6 +131,13 @@ AT_STARTUP: list[tuple[str, object]] = [
 ]
 
 
+def aligned_start(seconds: int, now: datetime) -> datetime:
+    """The reminder sweep's first run: one second past the next multiple of its interval on the clock (for 60 s: just
+    after the next minute turns), so a reminder due at 09:00 goes out at 09:00:01, not at 09:00:47."""
+    step = max(1, int(seconds))
+    return datetime.fromtimestamp((int(now.timestamp()) // step + 1) * step + 1, timezone.utc)
+
+
 def start() -> None:
     """Called from app.on_startup (the loop is running)."""
     global scheduler  # noqa: PLW0603
@@ -138,6 +146,8 @@ def start() -> None:
     for job_id, func, trigger in JOBS:
         trigger = {key: getattr(settings, value.name) if isinstance(value, Setting) else value
                    for key, value in trigger.items()}
+        if job_id == 'reminders':
+            trigger['start_date'] = aligned_start(trigger['seconds'], datetime.now(timezone.utc))
         scheduler.add_job(func, id=job_id, replace_existing=True, **trigger)
     for job_id, func in AT_STARTUP:
         scheduler.add_job(func, id=job_id, replace_existing=True)  # no trigger: once, now

@@ -22,7 +22,8 @@ one older than `lookback` is dropped. Slow work that must not run inside a trans
 the source's `prepare`: then step 1 runs alone, `prepare` after it, and steps 1-3 again in the delivery transaction,
 delivering only what is still due.
 
-jobs.py runs `sweep()` at start-up and every minute; each source is swept when its `every` has passed. Sources
+jobs.py runs `sweep()` at start-up and every minute, just after the minute turns; each source is swept at the first
+sweep of each new `every`-long slot of the clock. Sources
 without their own `deliver` are delivered in batches: a few statements per batch whatever the number of reminders.
 """
 from __future__ import annotations
@@ -141,8 +142,7 @@ def sweep(kinds: Iterable[str] | None = None, *, today: date | None = None) -> d
     if kinds is not None:
         chosen = [_sources[k] for k in kinds]
     else:
-        chosen = [s for s in _sources.values()
-                  if s.kind not in _last_swept or now - _last_swept[s.kind] >= s.every - timedelta(seconds=1)]
+        chosen = [s for s in _sources.values() if _time_to_ask(s, now)]
     delivered = {}
     for source in chosen:
         try:
@@ -154,6 +154,18 @@ def sweep(kinds: Iterable[str] | None = None, *, today: date | None = None) -> d
             continue
         _last_swept[source.kind] = now
     return delivered
+
+
+def _time_to_ask(source: Source, now: datetime) -> bool:
+    """Whether the periodic sweep asks `source` now: at its first sweep in this process, then at the first sweep of
+    each new `every`-long slot of the clock (each minute, each 5 minutes from the hour...). Slots, not "`every` since
+    the last ask": a source asked each minute is asked just after the minute turns, so what is due at 09:00 goes out
+    at the next sweep after 09:00, not up to a minute later."""
+    last = _last_swept.get(source.kind)
+    if last is None or source.every <= timedelta(0):
+        return True
+    step = source.every.total_seconds()
+    return int(now.timestamp() // step) > int(last.timestamp() // step)
 
 
 def startup_sweep() -> dict[str, int]:

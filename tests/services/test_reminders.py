@@ -255,3 +255,31 @@ async def test_the_scheduler_sweeps_at_startup(missed) -> None:
         jobs.stop()
     assert [n.body for n in agenda_notes()] == ['Reunião às 09:00 de 12/11/2026 (lembrete atrasado)'] * 2
 
+
+
+def test_a_periodic_source_is_asked_just_after_each_slot_of_the_clock_turns(monkeypatch) -> None:
+    """A source asked each minute is asked at the first sweep of each new minute (not a minute after its last ask),
+    so what is due at 09:00 goes out at the next sweep after 09:00."""
+    asked: list[datetime] = []
+    source = reminders.Source('slots', due=lambda session, window: asked.append(window.end) or [],
+                              every=timedelta(minutes=1))
+    monkeypatch.setattr(reminders, '_sources', {'slots': source})
+    monkeypatch.setattr(reminders, '_load_sources', lambda: None)
+    monkeypatch.setattr(reminders, '_last_swept', {})
+    monkeypatch.setattr(reminders, '_sweep_source', lambda s, now, today: asked.append(now) or 0)
+    for second in (40, 55):  # 11:59:40 (first sweep of the process: asked), 11:59:55 (same minute: not asked)
+        clock.set_now(datetime(2026, 11, 12, 11, 59, second, tzinfo=timezone.utc))
+        reminders.sweep()
+    clock.set_now(datetime(2026, 11, 12, 12, 0, 5, tzinfo=timezone.utc))  # 25 s after the last ask: a new minute
+    reminders.sweep()
+    clock.set_now(datetime(2026, 11, 12, 12, 0, 50, tzinfo=timezone.utc))
+    reminders.sweep()
+    assert [f'{a:%H:%M:%S}' for a in asked] == ['11:59:40', '12:00:05']
+    clock.set_now(None)
+
+
+def test_the_sweep_job_starts_just_after_the_minute_turns() -> None:
+    from conton import jobs
+    now = datetime(2026, 11, 12, 11, 59, 37, 400000, tzinfo=timezone.utc)
+    assert jobs.aligned_start(60, now) == datetime(2026, 11, 12, 12, 0, 1, tzinfo=timezone.utc)
+    assert jobs.aligned_start(5, now) == datetime(2026, 11, 12, 11, 59, 41, tzinfo=timezone.utc)
