@@ -216,9 +216,9 @@ class Compose:
             ui.label('Anexos').classes('conton-section')
             limit = announcements.max_attachment_bytes()
             self.upload = file_upload(label='Anexar arquivos (PDF, planilhas, imagens…)', multiple=True,
-                                    auto_upload=True, max_file_size=limit,
-                                    max_total_size=limit * announcements.MAX_ATTACHMENTS,
-                                    max_files=announcements.MAX_ATTACHMENTS, on_upload=action(self.uploaded)) \
+                                      auto_upload=True, max_file_size=limit,
+                                      max_total_size=limit * announcements.MAX_ATTACHMENTS,
+                                      max_files=announcements.MAX_ATTACHMENTS, on_upload=action(self.uploaded)) \
                 .props('flat bordered color=primary no-thumbnails').classes('w-full').mark('uploader')
             self.upload.on_rejected(lambda: self.file_error.__setattr__(
                 'error', f'Arquivo grande demais: o limite é {formatting.decimal_br(limit // (1024 * 1024), 0)} MB.'))

@@ -302,8 +302,8 @@ class TemplatePicker:
         self.files: list = []
         ui.label('Modelo ou instruções (opcional, um arquivo)').classes('text-body2 text-grey-8')
         self.upload = file_upload(label='Anexar modelo', auto_upload=True, max_files=1,
-                                max_file_size=files.max_file_bytes(), on_upload=self.received,
-                                on_rejected=self.rejected) \
+                                  max_file_size=files.max_file_bytes(), on_upload=self.received,
+                                  on_rejected=self.rejected) \
             .props(f'flat bordered color=grey-2 text-color=grey-9 accept="{UPLOAD_ACCEPT}"') \
             .classes('w-full conton-upload').mark('form-template')
         self.error = form.add('template', FieldError())

@@ -135,7 +135,7 @@ def logo_tab(actor: Actor, can_write: bool) -> None:
                 error.set_visibility(True)
 
             upload = file_upload(label='Escolher imagem', auto_upload=True, max_file_size=office.LOGO_MAX_BYTES,
-                               on_upload=uploaded, on_rejected=rejected) \
+                                 on_upload=uploaded, on_rejected=rejected) \
                 .props('accept="image/png,image/jpeg,image/webp" flat bordered color=primary') \
                 .classes('w-full conton-logo-upload').style('max-width: 360px')
 

@@ -320,7 +320,7 @@ class BillsView:
                 if bill is not None and bill.has_attachment:
                     label = f'Substituir anexo ({bill.attachment_name})'
                 upload = file_upload(label=label, auto_upload=True, max_files=1,
-                                   max_file_size=payables.ATTACHMENT_MAX_BYTES) \
+                                     max_file_size=payables.ATTACHMENT_MAX_BYTES) \
                     .props('accept=".pdf,.png,.jpg,.jpeg,.webp,application/pdf,image/*" flat bordered '
                            'color=grey-2 text-color=grey-9') \
                     .classes('w-full conton-upload').mark('form-upload')

@@ -128,8 +128,8 @@ async def answer_dialog(actor: Actor, detail: DocRequestDetail):
             ui.label('Este pedido não precisa de resposta: ' + _label(r).lower() + '.').classes('text-grey-8')
         if can_files:
             upload = file_upload(label='Escolher arquivos', multiple=True, auto_upload=True,
-                               max_file_size=files.max_file_bytes(), on_upload=lambda e: received(e),
-                               on_rejected=lambda: rejected()) \
+                                 max_file_size=files.max_file_bytes(), on_upload=lambda e: received(e),
+                                 on_rejected=lambda: rejected()) \
                 .props(f'flat bordered color=primary accept="{UPLOAD_ACCEPT}"').classes('w-full') \
                 .mark('answer-upload')
             shown = ui.html('').classes('w-full').mark('answer-received')

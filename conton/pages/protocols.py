@@ -205,8 +205,8 @@ class NewProtocol:
             ui.label('Ou envie daqui (vão para a pasta "Protocolos" do cliente, em Arquivos):') \
                 .classes('text-body2 text-grey-8')
             self.upload = file_upload(label='Enviar arquivos', multiple=True, auto_upload=True,
-                                    max_file_size=files.max_file_bytes(),
-                                    on_upload=self.received, on_rejected=self.rejected) \
+                                      max_file_size=files.max_file_bytes(),
+                                      on_upload=self.received, on_rejected=self.rejected) \
                 .props('flat bordered color=primary accept=".pdf,.png,.jpg,.jpeg,.webp,.doc,.docx,.xls,.xlsx,.ppt,'
                        '.pptx,.odt,.ods,.xml,.txt,.csv,.ofx,.zip"') \
                 .classes('w-full').mark('form-upload')

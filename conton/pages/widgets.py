@@ -596,7 +596,7 @@ class AttachmentPicker:
     def __init__(self, max_bytes: int, max_files: int) -> None:
         self.files: list = []
         self.upload = file_upload(label='Anexar arquivos', multiple=True, auto_upload=True, max_file_size=max_bytes,
-                                max_files=max_files, on_upload=self._added, on_rejected=self._rejected) \
+                                  max_files=max_files, on_upload=self._added, on_rejected=self._rejected) \
             .props('flat bordered color=primary no-thumbnails hide-upload-btn').classes('w-full conton-files-upload') \
             .mark('attach')
         with ui.row().classes('items-center gap-2'):
