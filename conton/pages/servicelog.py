@@ -137,7 +137,7 @@ class ServiceView:
             outcome = form.add('outcome', ui.textarea('Resultado', value=row.outcome if row else '')
                                .props('outlined dense autogrow maxlength=500').classes('w-full').mark('form-outcome'))
             with ui.row().classes('w-full no-wrap gap-2 items-start'):
-                follow = form.add('follow_up_on', date_input('Retorno em (opcional)', row.follow_up_on if row else None)
+                follow = form.add('follow_up_on', date_input('Retorno em', row.follow_up_on if row else None)
                                   .props('outlined dense clearable').classes('col').mark('form-follow-up'))
                 at = row.follow_up_time if row else None
                 follow_time = form.add('follow_up_time', ui.input('Hora do retorno', value=f'{at:%H:%M}' if at else '',
@@ -148,8 +148,9 @@ class ServiceView:
                 servicelog.request_options(actor, chosen), label='Solicitação (opcional)',
                 value=str(row.request_id) if row and row.request_id else None, clearable=True)
                                .props('outlined dense options-dense').classes('w-full').mark('form-request'))
-            ui.label('Com data de retorno, um lembrete entra na Agenda do funcionário, na hora escolhida (sem hora, '
-                     'às 09:00), só para o escritório.').classes('text-caption text-grey-8')
+            ui.label('Retorno e hora são opcionais. Com data de retorno, um lembrete entra na Agenda do '
+                     'funcionário, na hora escolhida (sem hora, às 09:00), só para o escritório.') \
+                .classes('text-caption text-grey-8')
             visible = form.add('visible_to_client', ui.checkbox('Visível ao cliente no portal',
                                                                 value=row.visible_to_client if row else False)
                                .mark('form-visible'))

@@ -1,3 +1,6 @@
+import os
+import tempfile
+
 import pytest
 
 from tests.helpers import join_pool, patient_user_checks
@@ -37,3 +40,17 @@ def _forget_old_page_modules():
         cached = getattr(models, name, None)
         if cached is not None and hasattr(cached, 'cache_clear'):
             cached.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _temporary_folder_given_back():
+    """main.py (run by the `user` fixture) points TMPDIR and `tempfile` at the test's data folder, for the upload
+    spools; a later test in this worker must not inherit that folder (a browser journey's Chrome did not start
+    with it: "Chrome instance exited", whenever a page test had run before it in the same worker)."""
+    env, folder = os.environ.get('TMPDIR'), tempfile.tempdir
+    yield
+    tempfile.tempdir = folder
+    if env is None:
+        os.environ.pop('TMPDIR', None)
+    else:
+        os.environ['TMPDIR'] = env
