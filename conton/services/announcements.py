@@ -352,8 +352,10 @@ def save(actor: Actor, announcement_id: uuid.UUID | str | None, *, subject: str,
             item = None
             if announcement_id is not None:
                 item = _editable(session, as_uuid(announcement_id))
-            kept = [] if item is None else [a for a in session.exec(select(AnnouncementAttachment).where(
-                AnnouncementAttachment.announcement_id == item.id)).all() if a.id not in removed]
+            saved = [] if item is None else session.exec(select(AnnouncementAttachment).where(
+                AnnouncementAttachment.announcement_id == item.id)).all()
+            kept = [a for a in saved if a.id not in removed]
+            gone = [a for a in saved if a.id in removed]
 
             def check_attachments() -> None:
                 if len(kept) + len(attachments) > MAX_ATTACHMENTS:
@@ -401,9 +403,6 @@ def save(actor: Actor, announcement_id: uuid.UUID | str | None, *, subject: str,
                 session.refresh(item)
                 session.exec(sql_delete(AnnouncementClient).where(AnnouncementClient.announcement_id == item.id))
                 action = 'update'
-                gone = [a for a in session.exec(select(AnnouncementAttachment).where(
-                    AnnouncementAttachment.announcement_id == item.id,
-                    AnnouncementAttachment.id.in_(removed))).all()] if removed else []
                 for a in gone:
                     session.delete(a)
                 names = [a.stored_name for a in gone]
