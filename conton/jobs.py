@@ -108,6 +108,9 @@ class Setting:
         self.name = name
 
 
+ALIGNED = object()  # an interval job's start_date: aligned_start of its interval, when the scheduler starts
+
+
 # (id, function, trigger kwargs); later tools append theirs.
 JOBS: list[tuple[str, object, dict]] = [
     ('send_mail', send_mail, {'trigger': 'interval', 'seconds': 30}),
@@ -117,7 +120,9 @@ JOBS: list[tuple[str, object, dict]] = [
     # idempotent too: each rule's request of last month's competência, once (services/docrequests.py)
     ('docrequest_generation', docrequest_generation, {'trigger': 'cron', 'minute': 11}),
     # charges, bills, events … (every tool's); CONTON_REMINDER_SWEEP_SECONDS (default 60) sets the interval
-    ('reminders', reminder_sweep, {'trigger': 'interval', 'seconds': Setting('reminder_sweep_seconds')}),
+    # started just after the clock turns a multiple of the interval (aligned_start): reminders go out on the minute
+    ('reminders', reminder_sweep, {'trigger': 'interval', 'seconds': Setting('reminder_sweep_seconds'),
+                                   'start_date': ALIGNED}),
     ('optimize_db', optimize_db, {'trigger': 'cron', 'hour': 3, 'minute': 17}),
     ('purge_trash', purge_trash, {'trigger': 'cron', 'hour': 4, 'minute': 23}),  # deleted files, after 30 days
     ('documents_nightly', documents_nightly, {'trigger': 'cron', 'hour': 2, 'minute': 41}),  # templates, integrity
@@ -146,7 +151,7 @@ def start() -> None:
     for job_id, func, trigger in JOBS:
         trigger = {key: getattr(settings, value.name) if isinstance(value, Setting) else value
                    for key, value in trigger.items()}
-        if job_id == 'reminders':
+        if trigger.get('start_date') is ALIGNED:
             trigger['start_date'] = aligned_start(trigger['seconds'], datetime.now(timezone.utc))
         scheduler.add_job(func, id=job_id, replace_existing=True, **trigger)
     for job_id, func in AT_STARTUP:
