@@ -532,28 +532,26 @@ def recipients_html(r: AnnouncementRow, found: announcements.RecipientPage, stat
 
 
 async def delete_draft(actor: Actor, row: AnnouncementRow) -> None:
-    if not await widgets.confirm(f'Excluir o rascunho “{row.subject}”? Os anexos vão para a lixeira.',
-                                 'Excluir rascunho'):
-        return
-
-    @action
-    def go() -> None:
-        announcements.delete_draft(actor, row.id)
-        ui.notify('Rascunho excluído.', type='positive')
-        ui.navigate.to('/comunicados')
-    await go()
+    await _confirmed(f'Excluir o rascunho “{row.subject}”? Os anexos vão para a lixeira.', 'Excluir rascunho',
+                     lambda: announcements.delete_draft(actor, row.id), 'Rascunho excluído.', '/comunicados')
 
 
 async def cancel(actor: Actor, row: AnnouncementRow) -> None:
-    if not await widgets.confirm(f'Cancelar o envio de “{row.subject}”, agendado para {formatting.when(row.send_at)}?',
-                                 'Cancelar envio'):
+    await _confirmed(f'Cancelar o envio de “{row.subject}”, agendado para {formatting.when(row.send_at)}?',
+                     'Cancelar envio', lambda: announcements.cancel(actor, row.id), 'Envio cancelado.',
+                     f'/comunicados/{row.id}')
+
+
+async def _confirmed(question: str, yes: str, do, done: str, then: str) -> None:
+    """Ask; on yes, `do` (its refusal shown by `action`), say `done` and go to `then`."""
+    if not await widgets.confirm(question, yes):
         return
 
     @action
     def go() -> None:
-        announcements.cancel(actor, row.id)
-        ui.notify('Envio cancelado.', type='positive')
-        ui.navigate.to(f'/comunicados/{row.id}')
+        do()
+        ui.notify(done, type='positive')
+        ui.navigate.to(then)
     await go()
 
 
